@@ -1,0 +1,196 @@
+//! Runs a decoder message after message over a receive buffer.
+
+use bytes::BytesMut;
+
+use crate::combinators::BoxedStep;
+use crate::error::{DecodeError, ErrorKind};
+use crate::input::Input;
+use crate::step::{Status, Step};
+
+type Recovery = Box<dyn FnMut(&DecodeError) -> Option<BoxedStep<'static, ()>> + Send>;
+
+/// Decodes a stream of messages: builds a fresh step from `make` for every message and
+/// resumes it as bytes arrive.
+///
+/// The driver is the bridge between a connection's receive buffer and a decoder. Call
+/// [`decode`](Driver::decode) whenever bytes were appended; it returns one message per call
+/// (call again: several may be buffered), or `None` when it needs more. At the end of the
+/// stream call [`decode_eof`](Driver::decode_eof): it completes EOF-delimited steps and
+/// reports a message cut off by the end as [`ErrorKind::UnexpectedEof`].
+///
+/// Errors carry absolute stream offsets. After an error the driver is failed: every later
+/// call returns the same error, so no byte after a framing error is ever interpreted,
+/// unless the protocol opted into [`recover_with`](Driver::recover_with).
+///
+/// With the `codec` feature the driver is a `tokio_util::codec::Decoder`.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use nagrel_decoder::{read_line, Driver, ErrorKind};
+///
+/// let mut driver = Driver::new(read_line);
+/// let mut buf = BytesMut::new();
+/// buf.extend_from_slice(b"one\ntw");
+/// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"one");
+/// assert_eq!(driver.decode(&mut buf).unwrap(), None);
+/// buf.extend_from_slice(b"o\nthr");
+/// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"two");
+/// // The stream ends in the middle of "thr".
+/// let err = driver.decode_eof(&mut buf).unwrap_err();
+/// assert_eq!((err.kind(), err.offset()), (ErrorKind::UnexpectedEof, 11));
+/// ```
+pub struct Driver<F, S> {
+    make: F,
+    state: Option<S>,
+    offset: u64,
+    message_start: u64,
+    failed: Option<DecodeError>,
+    recovery: Option<Recovery>,
+    recovering: Option<BoxedStep<'static, ()>>,
+}
+
+impl<F, S> core::fmt::Debug for Driver<F, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Driver")
+            .field("offset", &self.offset)
+            .field("in_message", &self.state.is_some())
+            .field("failed", &self.failed)
+            .field("recovering", &self.recovering.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, S> Driver<F, S>
+where
+    F: FnMut() -> S,
+    S: Step,
+{
+    /// A driver building each message's step with `make`.
+    pub fn new(make: F) -> Self {
+        Driver {
+            make,
+            state: None,
+            offset: 0,
+            message_start: 0,
+            failed: None,
+            recovery: None,
+            recovering: None,
+        }
+    }
+
+    /// Lets the driver carry on after an error: `recover` sees the error and returns a step
+    /// that skips to the next place a message can start (or `None` to stay failed). The
+    /// error is still reported once; decoding resumes after the recovery step finishes.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use nagrel_decoder::{read_line, skip_through, Driver, StepExt};
+    ///
+    /// // Lines of at most 3 bytes; a longer one is reported and skipped.
+    /// let mut driver = Driver::new(|| read_line().max_len(3))
+    ///     .recover_with(|_| Some(skip_through(b'\n').boxed()));
+    /// let mut buf = BytesMut::from(&b"toolong\nok\n"[..]);
+    /// assert!(driver.decode(&mut buf).is_err());
+    /// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"ok");
+    /// ```
+    pub fn recover_with<R>(mut self, recover: R) -> Self
+    where
+        R: FnMut(&DecodeError) -> Option<BoxedStep<'static, ()>> + Send + 'static,
+    {
+        self.recovery = Some(Box::new(recover));
+        self
+    }
+
+    /// Absolute offset of the next unconsumed byte.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Whether a message has started and is waiting for the rest of its bytes.
+    pub fn in_message(&self) -> bool {
+        self.state.is_some() || self.recovering.is_some()
+    }
+
+    /// The error that stopped the driver, if it is failed.
+    pub fn failed(&self) -> Option<DecodeError> {
+        self.failed
+    }
+
+    /// Decodes the next message from the front of `buf`, consuming its bytes.
+    ///
+    /// `Ok(None)` means more bytes are needed.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<S::Output>, DecodeError> {
+        self.run(buf, false)
+    }
+
+    /// Like [`decode`](Driver::decode), knowing that `buf` holds the last bytes of the
+    /// stream. `Ok(None)` then means the stream ended cleanly between messages.
+    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<S::Output>, DecodeError> {
+        self.run(buf, true)
+    }
+
+    fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<S::Output>, DecodeError> {
+        if let Some(err) = self.failed {
+            return Err(err);
+        }
+        if let Some(recovery) = self.recovering.as_mut() {
+            let mut input = Input::new(buf, self.offset, eof);
+            let result = recovery.resume(&mut input);
+            self.offset = input.offset();
+            match result {
+                Ok(Status::Ready(())) => self.recovering = None,
+                Ok(Status::Pending) if eof => return self.fail(buf.len(), ErrorKind::UnexpectedEof),
+                Ok(Status::Pending) => return Ok(None),
+                Err(err) => {
+                    self.recovering = None;
+                    self.failed = Some(err);
+                    return Err(err);
+                }
+            }
+        }
+        // Nothing buffered and no message under way: waiting costs nothing, and a clean end
+        // of stream is not an error.
+        if buf.is_empty() && self.state.is_none() {
+            return Ok(None);
+        }
+        if self.state.is_none() {
+            self.message_start = self.offset;
+        }
+        let step = self.state.get_or_insert_with(&mut self.make);
+        let mut input = Input::new(buf, self.offset, eof);
+        let result = step.resume(&mut input);
+        self.offset = input.offset();
+        match result {
+            Ok(Status::Ready(msg)) => {
+                self.state = None;
+                if self.offset == self.message_start && !buf.is_empty() {
+                    // A message made of no bytes would be produced forever from the same
+                    // input; refuse it instead of spinning the caller.
+                    return self.fail(0, ErrorKind::Invalid("message consumed no input"));
+                }
+                Ok(Some(msg))
+            }
+            Ok(Status::Pending) if eof => self.fail(buf.len(), ErrorKind::UnexpectedEof),
+            Ok(Status::Pending) => Ok(None),
+            Err(err) => {
+                self.state = None;
+                self.error(err)
+            }
+        }
+    }
+
+    fn fail<T>(&mut self, at: usize, kind: ErrorKind) -> Result<T, DecodeError> {
+        self.state = None;
+        self.recovering = None;
+        self.error(DecodeError::new(kind, self.offset + at as u64))
+    }
+
+    fn error<T>(&mut self, err: DecodeError) -> Result<T, DecodeError> {
+        let recovering = self.recovery.as_mut().and_then(|recover| recover(&err));
+        match recovering {
+            Some(step) => self.recovering = Some(step),
+            None => self.failed = Some(err),
+        }
+        Err(err)
+    }
+}

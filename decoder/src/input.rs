@@ -1,0 +1,153 @@
+//! The window a step sees of the receive buffer.
+
+use bytes::{Bytes, BytesMut};
+
+use crate::error::{DecodeError, ErrorKind};
+
+/// The bytes a step may look at and consume, plus where they sit in the stream.
+///
+/// A step only ever sees the front of the caller's `BytesMut`. It consumes by splitting
+/// bytes off that front ([`take`](Input::take), zero-copy) or by discarding them
+/// ([`advance`](Input::advance)); both move [`offset`](Input::offset) forward so errors can
+/// name absolute positions. A step that has not found what it needs returns
+/// [`Status::Pending`](crate::Status::Pending) and is resumed with the same front plus
+/// whatever arrived since.
+///
+/// The [`limit`](crate::StepExt::limit) combinator narrows the window: a step inside it sees
+/// at most the bytes it is still allowed to consume.
+#[derive(Debug)]
+pub struct Input<'a> {
+    buf: &'a mut BytesMut,
+    offset: u64,
+    eof: bool,
+    window: usize,
+    cap: usize,
+}
+
+impl<'a> Input<'a> {
+    /// Wraps `buf`, whose first byte sits at absolute `offset` in the stream. `eof` says no
+    /// more bytes will follow those already in `buf`.
+    pub fn new(buf: &'a mut BytesMut, offset: u64, eof: bool) -> Self {
+        Input { buf, offset, eof, window: usize::MAX, cap: usize::MAX }
+    }
+
+    /// The visible, unconsumed bytes.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        let n = self.len();
+        &self.buf[..n]
+    }
+
+    /// How many unconsumed bytes are visible.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.buf.len().min(self.window)
+    }
+
+    /// Whether no unconsumed byte is visible.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Absolute stream offset of the first visible byte.
+    #[inline]
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Whether the stream has ended: nothing beyond the visible bytes will ever arrive.
+    ///
+    /// Inside a [`limit`](crate::StepExt::limit) window this is also true once the window
+    /// is exhausted, so a step reading "to the end" stops at the window's end.
+    #[inline]
+    pub fn is_eof(&self) -> bool {
+        self.eof || self.window_full()
+    }
+
+    /// Whether every byte the current [`limit`](crate::StepExt::limit) window allows is
+    /// already buffered.
+    #[inline]
+    pub(crate) fn window_full(&self) -> bool {
+        self.buf.len() >= self.window
+    }
+
+    /// Splits the first `n` visible bytes off the buffer without copying.
+    ///
+    /// Asking for more than [`len`](Input::len) is reported as an error instead of a panic.
+    #[inline]
+    pub fn take(&mut self, n: usize) -> Result<Bytes, DecodeError> {
+        self.check(n)?;
+        Ok(self.consume(n))
+    }
+
+    /// Discards the first `n` visible bytes.
+    #[inline]
+    pub fn advance(&mut self, n: usize) -> Result<(), DecodeError> {
+        self.check(n)?;
+        bytes::Buf::advance(self.buf, n);
+        self.moved(n);
+        Ok(())
+    }
+
+    /// Makes room for `additional` more bytes, so a step that knows how much it waits for
+    /// can avoid repeated reallocation. Bounded by the window.
+    #[inline]
+    pub fn reserve(&mut self, additional: usize) {
+        let room = self.window.saturating_sub(self.buf.len());
+        self.buf.reserve(additional.min(room));
+    }
+
+    /// An error of `kind` at `at` bytes past the current offset.
+    #[inline]
+    pub fn error_at(&self, at: usize, kind: ErrorKind) -> DecodeError {
+        DecodeError::new(kind, self.offset.saturating_add(at as u64))
+    }
+
+    /// The error for a step that needs more than the stream holds, or than a
+    /// [`limit`](crate::StepExt::limit) window allows.
+    pub(crate) fn out_of_input(&self) -> DecodeError {
+        if self.window_full() {
+            self.error_at(self.window, ErrorKind::LimitExceeded { limit: "limit", max: self.cap })
+        } else {
+            self.error_at(self.len(), ErrorKind::UnexpectedEof)
+        }
+    }
+
+    /// A view of at most `window` of the visible bytes, for a step nested in a
+    /// [`limit`](crate::StepExt::limit) of `cap` bytes.
+    pub(crate) fn narrow(&mut self, window: usize, cap: usize) -> Input<'_> {
+        let (window, cap) = if window < self.window { (window, cap) } else { (self.window, self.cap) };
+        Input { window, cap, offset: self.offset, eof: self.eof, buf: self.buf }
+    }
+
+    /// Records that a nested view consumed up to `offset`.
+    pub(crate) fn sync(&mut self, offset: u64) {
+        let n = offset.saturating_sub(self.offset) as usize;
+        self.moved(n);
+    }
+
+    #[inline]
+    fn consume(&mut self, n: usize) -> Bytes {
+        let out = self.buf.split_to(n).freeze();
+        self.moved(n);
+        out
+    }
+
+    #[inline]
+    fn moved(&mut self, n: usize) {
+        self.offset += n as u64;
+        if self.window != usize::MAX {
+            self.window -= n;
+        }
+    }
+
+    #[inline]
+    fn check(&self, n: usize) -> Result<(), DecodeError> {
+        if n <= self.len() {
+            Ok(())
+        } else {
+            Err(self.error_at(self.len(), ErrorKind::Invalid("step consumed past its input")))
+        }
+    }
+}
