@@ -139,7 +139,9 @@ where
             self.offset = input.offset();
             match result {
                 Ok(Status::Ready(())) => self.recovering = None,
-                Ok(Status::Pending) if eof => return self.fail(buf.len(), ErrorKind::UnexpectedEof),
+                Ok(Status::Pending) if eof => {
+                    return self.fail(buf.len(), ErrorKind::UnexpectedEof)
+                }
                 Ok(Status::Pending) => return Ok(None),
                 Err(err) => {
                     self.recovering = None;

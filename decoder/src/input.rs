@@ -28,7 +28,13 @@ impl<'a> Input<'a> {
     /// Wraps `buf`, whose first byte sits at absolute `offset` in the stream. `eof` says no
     /// more bytes will follow those already in `buf`.
     pub fn new(buf: &'a mut BytesMut, offset: u64, eof: bool) -> Self {
-        Input { buf, offset, eof, window: usize::MAX, cap: usize::MAX }
+        Input {
+            buf,
+            offset,
+            eof,
+            window: usize::MAX,
+            cap: usize::MAX,
+        }
     }
 
     /// The visible, unconsumed bytes.
@@ -108,7 +114,13 @@ impl<'a> Input<'a> {
     /// [`limit`](crate::StepExt::limit) window allows.
     pub(crate) fn out_of_input(&self) -> DecodeError {
         if self.window_full() {
-            self.error_at(self.window, ErrorKind::LimitExceeded { limit: "limit", max: self.cap })
+            self.error_at(
+                self.window,
+                ErrorKind::LimitExceeded {
+                    limit: "limit",
+                    max: self.cap,
+                },
+            )
         } else {
             self.error_at(self.len(), ErrorKind::UnexpectedEof)
         }
@@ -117,8 +129,18 @@ impl<'a> Input<'a> {
     /// A view of at most `window` of the visible bytes, for a step nested in a
     /// [`limit`](crate::StepExt::limit) of `cap` bytes.
     pub(crate) fn narrow(&mut self, window: usize, cap: usize) -> Input<'_> {
-        let (window, cap) = if window < self.window { (window, cap) } else { (self.window, self.cap) };
-        Input { window, cap, offset: self.offset, eof: self.eof, buf: self.buf }
+        let (window, cap) = if window < self.window {
+            (window, cap)
+        } else {
+            (self.window, self.cap)
+        };
+        Input {
+            window,
+            cap,
+            offset: self.offset,
+            eof: self.eof,
+            buf: self.buf,
+        }
     }
 
     /// Records that a nested view consumed up to `offset`.
@@ -147,7 +169,10 @@ impl<'a> Input<'a> {
         if n <= self.len() {
             Ok(())
         } else {
-            Err(self.error_at(self.len(), ErrorKind::Invalid("step consumed past its input")))
+            Err(self.error_at(
+                self.len(),
+                ErrorKind::Invalid("step consumed past its input"),
+            ))
         }
     }
 }

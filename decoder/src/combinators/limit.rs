@@ -29,7 +29,11 @@ pub struct Limit<S> {
 
 impl<S> Limit<S> {
     pub(crate) fn new(inner: S, max: usize) -> Self {
-        Limit { inner, max, start: None }
+        Limit {
+            inner,
+            max,
+            start: None,
+        }
     }
 }
 

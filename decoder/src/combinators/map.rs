@@ -26,7 +26,10 @@ where
     #[inline]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<U>, DecodeError> {
         let out = ready!(self.inner.resume(input)?);
-        let f = self.f.take().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+        let f = self
+            .f
+            .take()
+            .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
         Ok(Status::Ready(f(out)))
     }
 }
@@ -44,7 +47,11 @@ pub struct TryMap<S, F> {
 
 impl<S, F> TryMap<S, F> {
     pub(crate) fn new(inner: S, f: F) -> Self {
-        TryMap { inner, f: Some(f), start: None }
+        TryMap {
+            inner,
+            f: Some(f),
+            start: None,
+        }
     }
 }
 
@@ -59,7 +66,12 @@ where
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<U>, DecodeError> {
         let start = *self.start.get_or_insert(input.offset());
         let out = ready!(self.inner.resume(input)?);
-        let f = self.f.take().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
-        f(out).map(Status::Ready).map_err(|kind| DecodeError::new(kind, start))
+        let f = self
+            .f
+            .take()
+            .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+        f(out)
+            .map(Status::Ready)
+            .map_err(|kind| DecodeError::new(kind, start))
     }
 }

@@ -28,7 +28,13 @@ where
     F: FnMut() -> S,
     S: Step,
 {
-    Repeat { make, n, max: DEFAULT_MAX_ITERATIONS, items: Vec::new(), current: None }
+    Repeat {
+        make,
+        n,
+        max: DEFAULT_MAX_ITERATIONS,
+        items: Vec::new(),
+        current: None,
+    }
 }
 
 /// See [`repeat`].
@@ -58,7 +64,10 @@ where
 
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Self::Output>, DecodeError> {
         if self.n > self.max {
-            let limit = ErrorKind::LimitExceeded { limit: "repeat", max: self.max };
+            let limit = ErrorKind::LimitExceeded {
+                limit: "repeat",
+                max: self.max,
+            };
             return Err(input.error_at(0, limit));
         }
         while self.items.len() < self.n {
@@ -104,7 +113,14 @@ where
     S: Step,
     F: FnMut(A, S::Output) -> ControlFlow<O, A>,
 {
-    Fold { acc: Some(init), make, f, current: None, count: 0, max: DEFAULT_MAX_ITERATIONS }
+    Fold {
+        acc: Some(init),
+        make,
+        f,
+        current: None,
+        count: 0,
+        max: DEFAULT_MAX_ITERATIONS,
+    }
 }
 
 /// See [`fold`].
@@ -136,19 +152,30 @@ where
 
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<O>, DecodeError> {
         loop {
-            let acc = self.acc.as_ref().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+            let acc = self
+                .acc
+                .as_ref()
+                .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
             if self.current.is_none() {
                 if self.count == self.max {
-                    let limit = ErrorKind::LimitExceeded { limit: "fold", max: self.max };
+                    let limit = ErrorKind::LimitExceeded {
+                        limit: "fold",
+                        max: self.max,
+                    };
                     return Err(input.error_at(0, limit));
                 }
                 self.count += 1;
                 self.current = Some((self.make)(acc));
             }
-            let Some(step) = self.current.as_mut() else { continue };
+            let Some(step) = self.current.as_mut() else {
+                continue;
+            };
             let item = ready!(step.resume(input)?);
             self.current = None;
-            let acc = self.acc.take().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+            let acc = self
+                .acc
+                .take()
+                .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
             match (self.f)(acc, item) {
                 ControlFlow::Continue(acc) => self.acc = Some(acc),
                 ControlFlow::Break(out) => return Ok(Status::Ready(out)),

@@ -13,7 +13,11 @@ pub struct AndThen<A: Step, B> {
 
 impl<A: Step, B> AndThen<A, B> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        AndThen { first, second, first_out: None }
+        AndThen {
+            first,
+            second,
+            first_out: None,
+        }
     }
 }
 
@@ -26,7 +30,10 @@ impl<A: Step, B: Step> Step for AndThen<A, B> {
             self.first_out = Some(ready!(self.first.resume(input)?));
         }
         let b = ready!(self.second.resume(input)?);
-        let a = self.first_out.take().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+        let a = self
+            .first_out
+            .take()
+            .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
         Ok(Status::Ready((a, b)))
     }
 }
@@ -61,7 +68,11 @@ pub struct IgnoreThen<A, B> {
 
 impl<A, B> IgnoreThen<A, B> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        IgnoreThen { first, second, first_done: false }
+        IgnoreThen {
+            first,
+            second,
+            first_done: false,
+        }
     }
 }
 

@@ -18,7 +18,9 @@ enum ThenState<A, F, B> {
 
 impl<A, F, B> Then<A, F, B> {
     pub(crate) fn new(first: A, f: F) -> Self {
-        Then { state: ThenState::First(first, Some(f)) }
+        Then {
+            state: ThenState::First(first, Some(f)),
+        }
     }
 }
 
@@ -34,7 +36,9 @@ where
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<B::Output>, DecodeError> {
         if let ThenState::First(first, f) = &mut self.state {
             let out = ready!(first.resume(input)?);
-            let f = f.take().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+            let f = f
+                .take()
+                .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
             self.state = ThenState::Second(f(out));
         }
         match &mut self.state {

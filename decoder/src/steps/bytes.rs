@@ -28,7 +28,10 @@ pub const DEFAULT_MAX_TO_END: usize = 1024 * 1024;
 /// assert_eq!(err.kind(), ErrorKind::LimitExceeded { limit: "read_bytes", max: 3 });
 /// ```
 pub fn read_bytes(n: usize) -> ReadBytes {
-    ReadBytes { n, max: DEFAULT_MAX_BYTES }
+    ReadBytes {
+        n,
+        max: DEFAULT_MAX_BYTES,
+    }
 }
 
 /// See [`read_bytes`].
@@ -61,7 +64,12 @@ impl Step for ReadBytes {
 
 /// Checks `n` against its limit: the one check every "wait for n bytes" step shares.
 #[inline]
-fn wait_for(input: &Input<'_>, n: usize, max: usize, limit: &'static str) -> Result<(), DecodeError> {
+fn wait_for(
+    input: &Input<'_>,
+    n: usize,
+    max: usize,
+    limit: &'static str,
+) -> Result<(), DecodeError> {
     if n > max {
         return Err(input.error_at(0, ErrorKind::LimitExceeded { limit, max }));
     }
@@ -92,7 +100,10 @@ fn pending_for<T>(input: &mut Input<'_>, n: usize) -> Result<Status<T>, DecodeEr
 /// assert_eq!(driver.decode_eof(&mut buf).unwrap().as_deref(), Some(&b"abc"[..]));
 /// ```
 pub fn ensure(n: usize) -> Ensure {
-    Ensure { n, max: DEFAULT_MAX_BYTES }
+    Ensure {
+        n,
+        max: DEFAULT_MAX_BYTES,
+    }
 }
 
 /// See [`ensure`].
@@ -145,7 +156,11 @@ impl Step for Ensure {
 /// assert_eq!(driver.decode(&mut buf).unwrap(), Some(vec![7]));
 /// ```
 pub fn peek<T, F: FnOnce(&[u8]) -> T>(n: usize, f: F) -> Peek<F> {
-    Peek { n, max: DEFAULT_MAX_BYTES, f: Some(f) }
+    Peek {
+        n,
+        max: DEFAULT_MAX_BYTES,
+        f: Some(f),
+    }
 }
 
 /// See [`peek`].
@@ -171,7 +186,10 @@ impl<T, F: FnOnce(&[u8]) -> T> Step for Peek<F> {
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<T>, DecodeError> {
         wait_for(input, self.n, self.max, "peek")?;
         if input.len() >= self.n {
-            let f = self.f.take().ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
+            let f = self
+                .f
+                .take()
+                .ok_or_else(|| input.error_at(0, ErrorKind::Finished))?;
             return Ok(Status::Ready(f(&input.bytes()[..self.n])));
         }
         pending_for(input, self.n)
@@ -233,7 +251,10 @@ impl Step for Skip {
 /// assert_eq!(err.offset(), 5);
 /// ```
 pub fn expect<L: AsRef<[u8]>>(expected: L) -> Expect<L> {
-    Expect { expected, matched: 0 }
+    Expect {
+        expected,
+        matched: 0,
+    }
 }
 
 /// See [`expect`].
@@ -248,11 +269,18 @@ impl<L: AsRef<[u8]>> Step for Expect<L> {
 
     #[inline]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<()>, DecodeError> {
-        let want = self.expected.as_ref().get(self.matched..).unwrap_or_default();
+        let want = self
+            .expected
+            .as_ref()
+            .get(self.matched..)
+            .unwrap_or_default();
         let have = input.bytes();
         let n = want.len().min(have.len());
         if let Some(i) = (0..n).find(|&i| want[i] != have[i]) {
-            let kind = ErrorKind::Mismatch { expected: want[i], found: have[i] };
+            let kind = ErrorKind::Mismatch {
+                expected: want[i],
+                found: have[i],
+            };
             return Err(input.error_at(i, kind));
         }
         input.advance(n)?;
@@ -283,7 +311,9 @@ impl<L: AsRef<[u8]>> Step for Expect<L> {
 /// assert_eq!(&all[..], b"until the peer closes");
 /// ```
 pub fn read_to_end() -> ReadToEnd {
-    ReadToEnd { max: DEFAULT_MAX_TO_END }
+    ReadToEnd {
+        max: DEFAULT_MAX_TO_END,
+    }
 }
 
 /// See [`read_to_end`].
@@ -306,7 +336,10 @@ impl Step for ReadToEnd {
     #[inline]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Bytes>, DecodeError> {
         if input.len() > self.max {
-            let limit = ErrorKind::LimitExceeded { limit: "read_to_end", max: self.max };
+            let limit = ErrorKind::LimitExceeded {
+                limit: "read_to_end",
+                max: self.max,
+            };
             return Err(input.error_at(self.max, limit));
         }
         if input.is_eof() {

@@ -31,7 +31,11 @@ pub const DEFAULT_MAX_LINE: usize = 8 * 1024;
 /// assert_eq!((err.kind(), err.offset()), (ErrorKind::BadLineEnding, 4));
 /// ```
 pub fn read_line() -> ReadLine {
-    ReadLine { max: DEFAULT_MAX_LINE, crlf: false, scanned: 0 }
+    ReadLine {
+        max: DEFAULT_MAX_LINE,
+        crlf: false,
+        scanned: 0,
+    }
 }
 
 /// See [`read_line`].
@@ -64,10 +68,16 @@ impl Step for ReadLine {
         let bytes = input.bytes();
         // Past `max + 2` bytes no terminator could end a line short enough.
         let horizon = bytes.len().min(self.max.saturating_add(2));
-        let Some(found) = bytes.get(self.scanned..horizon).and_then(|b| memchr(b'\n', b)) else {
+        let Some(found) = bytes
+            .get(self.scanned..horizon)
+            .and_then(|b| memchr(b'\n', b))
+        else {
             self.scanned = horizon;
             if horizon == self.max.saturating_add(2) {
-                let limit = ErrorKind::LimitExceeded { limit: "read_line", max: self.max };
+                let limit = ErrorKind::LimitExceeded {
+                    limit: "read_line",
+                    max: self.max,
+                };
                 return Err(input.error_at(self.max, limit));
             }
             if input.is_eof() {
@@ -84,7 +94,10 @@ impl Step for ReadLine {
             lf
         };
         if end > self.max {
-            let limit = ErrorKind::LimitExceeded { limit: "read_line", max: self.max };
+            let limit = ErrorKind::LimitExceeded {
+                limit: "read_line",
+                max: self.max,
+            };
             return Err(input.error_at(self.max, limit));
         }
         let line = input.take(end)?;

@@ -47,7 +47,10 @@ pub struct ReadFixed<T> {
 
 impl<T> ReadFixed<T> {
     const fn new(little_endian: bool) -> Self {
-        ReadFixed { little_endian, _type: PhantomData }
+        ReadFixed {
+            little_endian,
+            _type: PhantomData,
+        }
     }
 }
 
@@ -63,7 +66,11 @@ impl<T: FixedNum> Step for ReadFixed<T> {
             }
             return Ok(Status::Pending);
         }
-        let value = if self.little_endian { T::from_le(bytes) } else { T::from_be(bytes) };
+        let value = if self.little_endian {
+            T::from_le(bytes)
+        } else {
+            T::from_be(bytes)
+        };
         input.advance(T::SIZE)?;
         Ok(Status::Ready(value))
     }
@@ -208,7 +215,12 @@ impl Step for Varint {
 /// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"hello");
 /// ```
 pub fn read_decimal() -> Digits {
-    Digits { radix: 10, max_digits: 20, digits: 0, value: 0 }
+    Digits {
+        radix: 10,
+        max_digits: 20,
+        digits: 0,
+        value: 0,
+    }
 }
 
 /// Reads an ASCII hexadecimal number (`1*HEXDIG`, either case) into a `u64`, like
@@ -222,7 +234,12 @@ pub fn read_decimal() -> Digits {
 /// assert_eq!(driver.decode_eof(&mut BytesMut::from(&b"1aF"[..])).unwrap(), Some(0x1AF));
 /// ```
 pub fn read_hex() -> Digits {
-    Digits { radix: 16, max_digits: 16, digits: 0, value: 0 }
+    Digits {
+        radix: 16,
+        max_digits: 16,
+        digits: 0,
+        value: 0,
+    }
 }
 
 /// See [`read_decimal`] and [`read_hex`].
@@ -242,8 +259,15 @@ impl Digits {
     }
 
     fn limit(&self) -> ErrorKind {
-        let limit = if self.radix == 10 { "read_decimal" } else { "read_hex" };
-        ErrorKind::LimitExceeded { limit, max: self.max_digits }
+        let limit = if self.radix == 10 {
+            "read_decimal"
+        } else {
+            "read_hex"
+        };
+        ErrorKind::LimitExceeded {
+            limit,
+            max: self.max_digits,
+        }
     }
 }
 

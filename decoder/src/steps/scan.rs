@@ -40,7 +40,12 @@ fn too_long(input: &Input<'_>, limit: &'static str, max: usize) -> DecodeError {
 /// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"");
 /// ```
 pub fn read_until(delim: u8) -> ReadUntil {
-    ReadUntil { delim, max: DEFAULT_MAX_SCAN, keep: false, scanned: 0 }
+    ReadUntil {
+        delim,
+        max: DEFAULT_MAX_SCAN,
+        keep: false,
+        scanned: 0,
+    }
 }
 
 /// See [`read_until`].
@@ -73,7 +78,9 @@ impl Step for ReadUntil {
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Bytes>, DecodeError> {
         let bytes = input.bytes();
         let horizon = bytes.len().min(self.max.saturating_add(1));
-        let Some(found) = bytes.get(self.scanned..horizon).and_then(|b| memchr(self.delim, b))
+        let Some(found) = bytes
+            .get(self.scanned..horizon)
+            .and_then(|b| memchr(self.delim, b))
         else {
             self.scanned = horizon;
             if horizon == self.max.saturating_add(1) {
@@ -114,7 +121,12 @@ impl Step for ReadUntil {
 /// assert_eq!(&buf[..], b"body");
 /// ```
 pub fn read_until_seq<L: AsRef<[u8]>>(delim: L) -> ReadUntilSeq<L> {
-    ReadUntilSeq { delim, max: DEFAULT_MAX_SCAN, keep: false, scanned: 0 }
+    ReadUntilSeq {
+        delim,
+        max: DEFAULT_MAX_SCAN,
+        keep: false,
+        scanned: 0,
+    }
 }
 
 /// See [`read_until_seq`].
@@ -190,13 +202,23 @@ impl<L: AsRef<[u8]>> Step for ReadUntilSeq<L> {
 /// assert_eq!(&buf[..], b";");
 /// ```
 pub fn take_while<P: FnMut(u8) -> bool>(pred: P) -> TakeWhile<P> {
-    TakeWhile { pred, stop_when: false, max: DEFAULT_MAX_SCAN, scanned: 0 }
+    TakeWhile {
+        pred,
+        stop_when: false,
+        max: DEFAULT_MAX_SCAN,
+        scanned: 0,
+    }
 }
 
 /// Reads bytes up to (not including) the first one for which `pred` holds; the opposite
 /// of [`take_while`], with the same limits.
 pub fn take_until<P: FnMut(u8) -> bool>(pred: P) -> TakeWhile<P> {
-    TakeWhile { pred, stop_when: true, max: DEFAULT_MAX_SCAN, scanned: 0 }
+    TakeWhile {
+        pred,
+        stop_when: true,
+        max: DEFAULT_MAX_SCAN,
+        scanned: 0,
+    }
 }
 
 /// See [`take_while`] and [`take_until`].
@@ -224,7 +246,9 @@ impl<P: FnMut(u8) -> bool> Step for TakeWhile<P> {
         let bytes = input.bytes();
         let horizon = bytes.len().min(self.max.saturating_add(1));
         let window = bytes.get(self.scanned..horizon).unwrap_or_default();
-        let stop = window.iter().position(|&b| (self.pred)(b) == self.stop_when);
+        let stop = window
+            .iter()
+            .position(|&b| (self.pred)(b) == self.stop_when);
         let end = match stop {
             Some(i) => self.scanned + i,
             None => {
@@ -260,7 +284,11 @@ impl<P: FnMut(u8) -> bool> Step for TakeWhile<P> {
 /// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"keep");
 /// ```
 pub fn skip_through(delim: u8) -> SkipThrough {
-    SkipThrough { delim, max: 1024 * 1024, skipped: 0 }
+    SkipThrough {
+        delim,
+        max: 1024 * 1024,
+        skipped: 0,
+    }
 }
 
 /// See [`skip_through`].
@@ -289,7 +317,13 @@ impl Step for SkipThrough {
         if self.skipped.saturating_add(n as u64) > self.max {
             let room = (self.max - self.skipped) as usize;
             let max = usize::try_from(self.max).unwrap_or(usize::MAX);
-            return Err(input.error_at(room, ErrorKind::LimitExceeded { limit: "skip_through", max }));
+            return Err(input.error_at(
+                room,
+                ErrorKind::LimitExceeded {
+                    limit: "skip_through",
+                    max,
+                },
+            ));
         }
         input.advance(n)?;
         self.skipped += n as u64;
