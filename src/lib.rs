@@ -25,3 +25,8 @@ pub use nagrel_decoder as decoder;
 pub use nagrel_handler as handler;
 pub use nagrel_protocols as protocols;
 pub use nagrel_server as server;
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

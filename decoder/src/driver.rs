@@ -176,19 +176,26 @@ where
             Ok(Status::Pending) => Ok(None),
             Err(err) => {
                 self.state = None;
-                self.error(err)
+                self.error(err, eof)
             }
         }
     }
 
+    /// Fails with an error found `at` bytes past the current offset. Only reached at EOF.
     fn fail<T>(&mut self, at: usize, kind: ErrorKind) -> Result<T, DecodeError> {
         self.state = None;
         self.recovering = None;
-        self.error(DecodeError::new(kind, self.offset + at as u64))
+        let offset = self.offset.saturating_add(at as u64);
+        self.error(DecodeError::new(kind, offset), true)
     }
 
-    fn error<T>(&mut self, err: DecodeError) -> Result<T, DecodeError> {
-        let recovering = self.recovery.as_mut().and_then(|recover| recover(&err));
+    /// Reports `err`, then either starts the protocol's recovery step or stays failed. A
+    /// message cut off by the end of the stream leaves nothing to resynchronise on, so it
+    /// always stays failed (recovering would only report the same end again).
+    fn error<T>(&mut self, err: DecodeError, eof: bool) -> Result<T, DecodeError> {
+        let cut_off = eof && err.kind() == ErrorKind::UnexpectedEof;
+        let recovery = self.recovery.as_mut().filter(|_| !cut_off);
+        let recovering = recovery.and_then(|recover| recover(&err));
         match recovering {
             Some(step) => self.recovering = Some(step),
             None => self.failed = Some(err),

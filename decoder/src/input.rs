@@ -158,7 +158,7 @@ impl<'a> Input<'a> {
 
     #[inline]
     fn moved(&mut self, n: usize) {
-        self.offset += n as u64;
+        self.offset = self.offset.saturating_add(n as u64);
         if self.window != usize::MAX {
             self.window -= n;
         }

@@ -71,9 +71,11 @@ macro_rules! ready {
 /// them with [`StepExt`] builds a bigger state machine whose type is the whole chain, so
 /// the compiler inlines it like a hand-written enum.
 ///
-/// Once a step has returned [`Status::Ready`] it is spent: resuming it again reports
-/// [`ErrorKind::Finished`]. The [`Driver`](crate::Driver) builds a fresh step for every
-/// message.
+/// Once a step has returned [`Status::Ready`] it is spent and must not be resumed again.
+/// Combinators that hold a continuation report a second resume as
+/// [`ErrorKind::Finished`] rather than panicking; stateless primitives simply read another
+/// value. The [`Driver`](crate::Driver) builds a fresh step for every message, so it never
+/// resumes a spent one.
 pub trait Step {
     /// What the step produces.
     type Output;

@@ -14,7 +14,8 @@ pub const DEFAULT_MAX_TO_END: usize = 1024 * 1024;
 ///
 /// `n` usually comes from the input (a length field), so it is checked against
 /// [`ReadBytes::max_len`] (default [`DEFAULT_MAX_BYTES`]) before anything is buffered,
-/// and room for the whole value is reserved once instead of growing the buffer piecemeal.
+/// and buffer room is reserved ahead of the value (up to 64 KiB at a time) instead of
+/// growing the buffer byte by byte.
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -76,13 +77,18 @@ fn wait_for(
     Ok(())
 }
 
+/// Most buffer space reserved ahead of bytes that have not arrived. A length field costs
+/// the peer a few bytes; without this cap it could make every connection allocate the
+/// whole limit before sending any of the value.
+const MAX_RESERVE_AHEAD: usize = 64 * 1024;
+
 /// The "not enough yet" answer of a step waiting for `n` buffered bytes.
 #[inline]
 fn pending_for<T>(input: &mut Input<'_>, n: usize) -> Result<Status<T>, DecodeError> {
     if input.is_eof() {
         return Err(input.out_of_input());
     }
-    input.reserve(n - input.len());
+    input.reserve((n - input.len()).min(MAX_RESERVE_AHEAD));
     Ok(Status::Pending)
 }
 

@@ -12,8 +12,9 @@ pub const DEFAULT_MAX_LINE: usize = 8 * 1024;
 ///
 /// The line is split off the input without copying. Bytes already searched are never
 /// searched again when more input arrives. A line longer than [`ReadLine::max_len`]
-/// (default [`DEFAULT_MAX_LINE`]) fails as soon as that is certain, without waiting for its
-/// end; [`ReadLine::crlf`] rejects bare LF endings. Input that ends before the LF is
+/// (default [`DEFAULT_MAX_LINE`]) fails once `max + 2` bytes (room for the longest line and
+/// its CRLF) have arrived without an LF, without waiting for the line's end;
+/// [`ReadLine::crlf`] rejects bare LF endings. Input that ends before the LF is
 /// [`ErrorKind::UnexpectedEof`].
 ///
 /// ```

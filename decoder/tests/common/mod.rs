@@ -30,15 +30,18 @@ where
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
     let mut fed = 0usize;
+    let mut start = 0u64;
     for chunk in chunks {
         buf.extend_from_slice(chunk);
         fed += chunk.len();
         loop {
-            let before = driver.offset();
+            if !driver.in_message() {
+                start = driver.offset();
+            }
             match driver.decode(&mut buf) {
                 Ok(Some(msg)) => {
                     assert!(
-                        driver.offset() > before,
+                        driver.offset() > start,
                         "a message was produced from zero bytes"
                     );
                     out.push(msg);
@@ -50,8 +53,17 @@ where
         }
     }
     loop {
+        if !driver.in_message() {
+            start = driver.offset();
+        }
         match driver.decode_eof(&mut buf) {
-            Ok(Some(msg)) => out.push(msg),
+            Ok(Some(msg)) => {
+                assert!(
+                    driver.offset() > start,
+                    "a message was produced from zero bytes"
+                );
+                out.push(msg);
+            }
             Ok(None) => break,
             Err(err) => return (out, Some(fused(&mut driver, &mut buf, err))),
         }
@@ -127,10 +139,16 @@ where
     let whole = one_shot(make.clone(), data);
     for i in 0..=data.len() {
         let split = run(make.clone(), [&data[..i], &data[i..]]);
-        assert_eq!(split, whole, "split at {i} differs from one shot; input {data:?}");
+        assert_eq!(
+            split, whole,
+            "split at {i} differs from one shot; input {data:?}"
+        );
     }
     let bytes = bytewise(make, data);
-    assert_eq!(bytes, whole, "byte-at-a-time differs from one shot; input {data:?}");
+    assert_eq!(
+        bytes, whole,
+        "byte-at-a-time differs from one shot; input {data:?}"
+    );
     whole
 }
 
@@ -143,7 +161,10 @@ where
 {
     let whole = check_splits(make.clone(), data);
     let pieces = chunked(make, data, cuts);
-    assert_eq!(pieces, whole, "chunking at {cuts:?} differs; input {data:?}");
+    assert_eq!(
+        pieces, whole,
+        "chunking at {cuts:?} differs; input {data:?}"
+    );
     whole
 }
 
@@ -263,3 +284,5 @@ pub fn bs(items: &[&[u8]]) -> Vec<bytes::Bytes> {
         .map(|b| bytes::Bytes::copy_from_slice(b))
         .collect()
 }
+
+pub mod composites;
