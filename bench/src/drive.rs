@@ -42,3 +42,22 @@ pub fn drive<T>(
     assert!(buf.is_empty(), "input left undecoded: {} bytes", buf.len());
     tally
 }
+
+/// Feeds `input` like [`drive`] and keeps every message, to compare two decoders'
+/// outputs exactly before they are timed.
+pub fn collect<T>(
+    input: &[u8],
+    piece: usize,
+    mut decode: impl FnMut(&mut BytesMut) -> Option<T>,
+) -> Vec<T> {
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in input.chunks(piece) {
+        buf.extend_from_slice(chunk);
+        while let Some(item) = decode(&mut buf) {
+            out.push(item);
+        }
+    }
+    assert!(buf.is_empty(), "input left undecoded: {} bytes", buf.len());
+    out
+}

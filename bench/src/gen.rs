@@ -8,7 +8,11 @@ pub struct XorShift64(u64);
 impl XorShift64 {
     /// A generator starting from `seed` (zero is replaced, xorshift would stay at zero).
     pub fn new(seed: u64) -> Self {
-        XorShift64(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        XorShift64(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// The next 64 pseudo-random bits.

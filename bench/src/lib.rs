@@ -13,11 +13,11 @@
 //! - [`SUITES`]: the table of suite name to suite function the runner dispatches on. A
 //!   new suite (`http`, `memcache`, `m2`, ...) is a new module with a `run` function and
 //!   one more row in the table.
-//! - [`core`](crate::core): the `core` suite: line framing (`lines_*`), length-prefixed
+//! - [`core`]: the `core` suite: line framing (`lines_*`), length-prefixed
 //!   blobs (`blob`) and a five-step binary record chain against a hand-written state
 //!   machine (`chain`, `chain_64`). Its workload generators and decoders are public so
 //!   the criterion benches share them.
-//! - [`drive`]: the one driving loop every decoder is run by, and its [`Tally`].
+//! - [`drive`](mod@drive): the one driving loop every decoder is run by, and its [`Tally`].
 //! - [`gen`]: the deterministic xorshift generator behind every workload.
 //! - [`measure`]: warm-up, calibration, interleaved sampling and medians.
 //! - [`report`]: [`Outcome`] and its `RESULT` line.

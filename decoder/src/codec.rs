@@ -69,6 +69,7 @@ where
     type Item = S::Output;
     type Error = CodecError;
 
+    #[inline]
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<S::Output>, CodecError> {
         Ok(Driver::decode(self, src)?)
     }
@@ -128,6 +129,7 @@ where
     type Item = D::Item;
     type Error = CodecError;
 
+    #[inline]
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<D::Item>, CodecError> {
         self.decoder.decode(src)
     }

@@ -119,16 +119,21 @@ where
     /// Decodes the next message from the front of `buf`, consuming its bytes.
     ///
     /// `Ok(None)` means more bytes are needed.
+    #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<S::Output>, DecodeError> {
         self.run(buf, false)
     }
 
     /// Like [`decode`](Driver::decode), knowing that `buf` holds the last bytes of the
     /// stream. `Ok(None)` then means the stream ended cleanly between messages.
+    #[inline]
     pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<S::Output>, DecodeError> {
         self.run(buf, true)
     }
 
+    // Inlined: the driver is the per-message hot path, and a call boundary here costs as
+    // much as a short line's whole scan.
+    #[inline]
     fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<S::Output>, DecodeError> {
         if let Some(err) = self.failed {
             return Err(err);
@@ -137,6 +142,7 @@ where
             let mut input = Input::new(buf, self.offset, eof);
             let result = recovery.resume(&mut input);
             self.offset = input.offset();
+            drop(input);
             match result {
                 Ok(Status::Ready(())) => self.recovering = None,
                 Ok(Status::Pending) if eof => {
@@ -162,6 +168,7 @@ where
         let mut input = Input::new(buf, self.offset, eof);
         let result = step.resume(&mut input);
         self.offset = input.offset();
+        drop(input);
         match result {
             Ok(Status::Ready(msg)) => {
                 self.state = None;

@@ -1,6 +1,6 @@
 //! The window a step sees of the receive buffer.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::{DecodeError, ErrorKind};
 
@@ -18,6 +18,11 @@ use crate::error::{DecodeError, ErrorKind};
 #[derive(Debug)]
 pub struct Input<'a> {
     buf: &'a mut BytesMut,
+    /// Bytes at the front of `buf` already consumed by [`advance`](Input::advance) but not
+    /// yet removed from it. Discarding is deferred so that a length header and its
+    /// terminator leave the buffer together with the value that follows, in one split,
+    /// instead of one buffer operation per step. Settled by `take` and on drop.
+    skip: usize,
     offset: u64,
     eof: bool,
     window: usize,
@@ -27,9 +32,12 @@ pub struct Input<'a> {
 impl<'a> Input<'a> {
     /// Wraps `buf`, whose first byte sits at absolute `offset` in the stream. `eof` says no
     /// more bytes will follow those already in `buf`.
+    ///
+    /// Consumed bytes are removed from `buf` by the time the `Input` is dropped.
     pub fn new(buf: &'a mut BytesMut, offset: u64, eof: bool) -> Self {
         Input {
             buf,
+            skip: 0,
             offset,
             eof,
             window: usize::MAX,
@@ -38,16 +46,16 @@ impl<'a> Input<'a> {
     }
 
     /// The visible, unconsumed bytes.
-    #[inline]
+    #[inline(always)]
     pub fn bytes(&self) -> &[u8] {
         let n = self.len();
-        &self.buf[..n]
+        &self.buf[self.skip..self.skip + n]
     }
 
     /// How many unconsumed bytes are visible.
-    #[inline]
+    #[inline(always)]
     pub fn len(&self) -> usize {
-        self.buf.len().min(self.window)
+        self.buffered().min(self.window)
     }
 
     /// Whether no unconsumed byte is visible.
@@ -75,23 +83,27 @@ impl<'a> Input<'a> {
     /// already buffered.
     #[inline]
     pub(crate) fn window_full(&self) -> bool {
-        self.buf.len() >= self.window
+        self.buffered() >= self.window
     }
 
     /// Splits the first `n` visible bytes off the buffer without copying.
     ///
     /// Asking for more than [`len`](Input::len) is reported as an error instead of a panic.
-    #[inline]
+    #[inline(always)]
     pub fn take(&mut self, n: usize) -> Result<Bytes, DecodeError> {
         self.check(n)?;
-        Ok(self.consume(n))
+        let mut out = self.buf.split_to(self.skip + n).freeze();
+        out.advance(self.skip);
+        self.skip = 0;
+        self.moved(n);
+        Ok(out)
     }
 
     /// Discards the first `n` visible bytes.
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self, n: usize) -> Result<(), DecodeError> {
         self.check(n)?;
-        bytes::Buf::advance(self.buf, n);
+        self.skip += n;
         self.moved(n);
         Ok(())
     }
@@ -100,6 +112,7 @@ impl<'a> Input<'a> {
     /// can avoid repeated reallocation. Bounded by the window.
     #[inline]
     pub fn reserve(&mut self, additional: usize) {
+        self.settle();
         let room = self.window.saturating_sub(self.buf.len());
         self.buf.reserve(additional.min(room));
     }
@@ -129,6 +142,7 @@ impl<'a> Input<'a> {
     /// A view of at most `window` of the visible bytes, for a step nested in a
     /// [`limit`](crate::StepExt::limit) of `cap` bytes.
     pub(crate) fn narrow(&mut self, window: usize, cap: usize) -> Input<'_> {
+        self.settle();
         let (window, cap) = if window < self.window {
             (window, cap)
         } else {
@@ -137,34 +151,43 @@ impl<'a> Input<'a> {
         Input {
             window,
             cap,
+            skip: 0,
             offset: self.offset,
             eof: self.eof,
             buf: self.buf,
         }
     }
 
-    /// Records that a nested view consumed up to `offset`.
+    /// Records that a nested view (now dropped, so settled) consumed up to `offset`.
     pub(crate) fn sync(&mut self, offset: u64) {
         let n = offset.saturating_sub(self.offset) as usize;
         self.moved(n);
     }
 
-    #[inline]
-    fn consume(&mut self, n: usize) -> Bytes {
-        let out = self.buf.split_to(n).freeze();
-        self.moved(n);
-        out
+    /// Unconsumed bytes in the buffer, visible or not.
+    #[inline(always)]
+    fn buffered(&self) -> usize {
+        self.buf.len() - self.skip
     }
 
+    /// Removes the deferred discards from the buffer.
     #[inline]
-    fn moved(&mut self, n: usize) {
-        self.offset = self.offset.saturating_add(n as u64);
-        if self.window != usize::MAX {
-            self.window -= n;
+    fn settle(&mut self) {
+        if self.skip > 0 {
+            self.buf.advance(self.skip);
+            self.skip = 0;
         }
     }
 
-    #[inline]
+    #[inline(always)]
+    fn moved(&mut self, n: usize) {
+        self.offset = self.offset.saturating_add(n as u64);
+        // `n` never exceeds the visible length, which never exceeds the window; an
+        // unlimited window stays effectively unlimited.
+        self.window -= n;
+    }
+
+    #[inline(always)]
     fn check(&self, n: usize) -> Result<(), DecodeError> {
         if n <= self.len() {
             Ok(())
@@ -174,5 +197,12 @@ impl<'a> Input<'a> {
                 ErrorKind::Invalid("step consumed past its input"),
             ))
         }
+    }
+}
+
+impl Drop for Input<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.settle();
     }
 }

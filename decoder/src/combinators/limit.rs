@@ -53,6 +53,7 @@ impl<S: Step> Step for Limit<S> {
             _ => None,
         };
         let offset = view.offset();
+        drop(view);
         input.sync(offset);
         match over_cap {
             Some(err) => Err(err),

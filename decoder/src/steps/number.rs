@@ -214,9 +214,8 @@ impl Step for Varint {
 /// let mut buf = BytesMut::from(&b"5\nhello"[..]);
 /// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"hello");
 /// ```
-pub fn read_decimal() -> Digits {
+pub fn read_decimal() -> Digits<10> {
     Digits {
-        radix: 10,
         max_digits: 20,
         digits: 0,
         value: 0,
@@ -233,25 +232,27 @@ pub fn read_decimal() -> Digits {
 /// let mut driver = Driver::new(read_hex);
 /// assert_eq!(driver.decode_eof(&mut BytesMut::from(&b"1aF"[..])).unwrap(), Some(0x1AF));
 /// ```
-pub fn read_hex() -> Digits {
+pub fn read_hex() -> Digits<16> {
     Digits {
-        radix: 16,
         max_digits: 16,
         digits: 0,
         value: 0,
     }
 }
 
-/// See [`read_decimal`] and [`read_hex`].
+/// See [`read_decimal`] (`RADIX` 10) and [`read_hex`] (`RADIX` 16).
 #[derive(Debug, Clone)]
-pub struct Digits {
-    radix: u8,
+pub struct Digits<const RADIX: u8> {
     max_digits: usize,
     digits: usize,
     value: u64,
 }
 
-impl Digits {
+impl<const RADIX: u8> Digits<RADIX> {
+    /// Below this many digits the value cannot overflow (10^19 - 1 and 16^16 - 1 both fit
+    /// a u64), so the common short number skips the checked arithmetic.
+    const UNCHECKED_DIGITS: usize = if RADIX == 10 { 19 } else { 16 };
+
     /// Sets the most digits accepted, leading zeros included.
     pub fn max_digits(mut self, max: usize) -> Self {
         self.max_digits = max;
@@ -259,7 +260,7 @@ impl Digits {
     }
 
     fn limit(&self) -> ErrorKind {
-        let limit = if self.radix == 10 {
+        let limit = if RADIX == 10 {
             "read_decimal"
         } else {
             "read_hex"
@@ -269,53 +270,142 @@ impl Digits {
             max: self.max_digits,
         }
     }
-}
 
-#[inline]
-fn digit_value(b: u8, radix: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' if radix == 16 => Some(b - b'a' + 10),
-        b'A'..=b'F' if radix == 16 => Some(b - b'A' + 10),
-        _ => None,
+    #[inline]
+    fn digit_value(b: u8) -> Option<u8> {
+        let decimal = b.wrapping_sub(b'0');
+        if decimal < 10 {
+            return Some(decimal);
+        }
+        let letter = (b | 0x20).wrapping_sub(b'a');
+        if RADIX == 16 && letter < 6 {
+            Some(letter + 10)
+        } else {
+            None
+        }
     }
 }
 
-impl Step for Digits {
+impl<const RADIX: u8> Step for Digits<RADIX> {
     type Output = u64;
 
     #[inline]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<u64>, DecodeError> {
         let bytes = input.bytes();
+        if RADIX == 10 && self.digits == 0 && self.max_digits >= 7 {
+            if let Some((digits, value)) = bytes.first_chunk::<8>().and_then(short_decimal) {
+                if digits == 0 {
+                    return Err(input.error_at(0, ErrorKind::BadNumber));
+                }
+                input.advance(digits)?;
+                return Ok(Status::Ready(value));
+            }
+        }
+        let (mut value, mut digits) = (self.value, self.digits);
         let mut end = None;
         for (i, &b) in bytes.iter().enumerate() {
-            let Some(d) = digit_value(b, self.radix) else {
+            let Some(d) = Self::digit_value(b) else {
                 end = Some(i);
                 break;
             };
-            if self.digits == self.max_digits {
+            if digits == self.max_digits {
                 return Err(input.error_at(i, self.limit()));
             }
-            self.value = self
-                .value
-                .checked_mul(u64::from(self.radix))
-                .and_then(|v| v.checked_add(u64::from(d)))
-                .ok_or_else(|| input.error_at(i, ErrorKind::BadNumber))?;
-            self.digits += 1;
+            value = if digits < Self::UNCHECKED_DIGITS {
+                value * u64::from(RADIX) + u64::from(d)
+            } else {
+                value
+                    .checked_mul(u64::from(RADIX))
+                    .and_then(|v| v.checked_add(u64::from(d)))
+                    .ok_or_else(|| input.error_at(i, ErrorKind::BadNumber))?
+            };
+            digits += 1;
         }
+        (self.value, self.digits) = (value, digits);
         let consumed = end.unwrap_or(bytes.len());
         input.advance(consumed)?;
         if end.is_none() {
             if !input.is_eof() {
                 return Ok(Status::Pending);
             }
-            if self.digits == 0 {
+            if digits == 0 {
                 return Err(input.out_of_input());
             }
         }
-        if self.digits == 0 {
+        if digits == 0 {
             return Err(input.error_at(0, ErrorKind::BadNumber));
         }
-        Ok(Status::Ready(self.value))
+        Ok(Status::Ready(value))
+    }
+}
+
+/// Parses a decimal number of at most 7 digits that ends inside `chunk`, eight bytes at
+/// once (SWAR): the common length header, without a loop.
+///
+/// Returns how many digits lead `chunk` and their value, or `None` when all eight bytes
+/// are digits (the number may go on: the byte loop handles it).
+#[inline]
+fn short_decimal(chunk: &[u8; 8]) -> Option<(usize, u64)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let word = u64::from_le_bytes(*chunk);
+    // A byte is a digit when its high nibble is 3 and adding 6 leaves it 3 (low nibble
+    // <= 9). Carries only ever run from a non-digit into later bytes, so the first
+    // non-zero byte of `bad` is exactly the first non-digit.
+    let high = word & (0xF0 * ONES);
+    let bumped = word.wrapping_add(0x06 * ONES) & (0xF0 * ONES);
+    let bad = (high ^ (0x30 * ONES)) | (bumped ^ (0x30 * ONES));
+    if bad == 0 {
+        return None;
+    }
+    let digits = (bad.trailing_zeros() / 8) as usize;
+    if digits == 0 {
+        return Some((0, 0));
+    }
+    // Keep the digit bytes, moved to the top so the bytes below read as leading zeros,
+    // then combine pairs, quads and octets of digits with three multiplications.
+    let values = (word & (0x0F * ONES)) << (8 * (8 - digits));
+    let pairs = (values.wrapping_mul(10 * 256 + 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100 * 65_536 + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    let octet = quads.wrapping_mul(10_000 * (1 << 32) + 1) >> 32;
+    Some((digits, octet))
+}
+#[cfg(test)]
+mod tests {
+    use super::short_decimal;
+    use proptest::prelude::*;
+
+    /// The obvious byte loop `short_decimal` must agree with.
+    fn naive(chunk: &[u8; 8]) -> Option<(usize, u64)> {
+        let digits = chunk.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 8 {
+            return None;
+        }
+        let value = chunk[..digits]
+            .iter()
+            .fold(0, |v, &b| v * 10 + u64::from(b - b'0'));
+        Some((digits, value))
+    }
+
+    #[test]
+    fn every_digit_count_and_every_terminator() {
+        for digits in 0..8 {
+            for end in 0..=255u8 {
+                let mut chunk = [0xFFu8; 8];
+                for (i, b) in chunk.iter_mut().enumerate().take(digits) {
+                    *b = b"9876543210"[(i * 7 + digits) % 10];
+                }
+                chunk[digits] = end;
+                assert_eq!(short_decimal(&chunk), naive(&chunk), "{chunk:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_byte_loop(
+            chunk in prop::array::uniform8(prop_oneof![3 => b'0'..=b'9', 1 => any::<u8>()])
+        ) {
+            prop_assert_eq!(short_decimal(&chunk), naive(&chunk));
+        }
     }
 }
