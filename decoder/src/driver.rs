@@ -45,6 +45,8 @@ pub struct Driver<F, S> {
     offset: u64,
     message_start: u64,
     failed: Option<DecodeError>,
+    /// Set while `failed` or `recovering` is: one flag for the hot path to test.
+    interrupted: bool,
     recovery: Option<Recovery>,
     recovering: Option<BoxedStep<'static, ()>>,
 }
@@ -73,6 +75,7 @@ where
             offset: 0,
             message_start: 0,
             failed: None,
+            interrupted: false,
             recovery: None,
             recovering: None,
         }
@@ -135,26 +138,8 @@ where
     // much as a short line's whole scan.
     #[inline]
     fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<S::Output>, DecodeError> {
-        if let Some(err) = self.failed {
-            return Err(err);
-        }
-        if let Some(recovery) = self.recovering.as_mut() {
-            let mut input = Input::new(buf, self.offset, eof);
-            let result = recovery.resume(&mut input);
-            self.offset = input.offset();
-            drop(input);
-            match result {
-                Ok(Status::Ready(())) => self.recovering = None,
-                Ok(Status::Pending) if eof => {
-                    return self.fail(buf.len(), ErrorKind::UnexpectedEof)
-                }
-                Ok(Status::Pending) => return Ok(None),
-                Err(err) => {
-                    self.recovering = None;
-                    self.failed = Some(err);
-                    return Err(err);
-                }
-            }
+        if self.interrupted && !self.resume_after_error(buf, eof)? {
+            return Ok(None);
         }
         // Nothing buffered and no message under way: waiting costs nothing, and a clean end
         // of stream is not an error.
@@ -188,7 +173,40 @@ where
         }
     }
 
+    /// The rare path after an error: a failed driver repeats its error; a recovering one
+    /// runs its recovery step. `Ok(true)` means decoding may go on.
+    #[cold]
+    #[inline(never)]
+    fn resume_after_error(&mut self, buf: &mut BytesMut, eof: bool) -> Result<bool, DecodeError> {
+        if let Some(err) = self.failed {
+            return Err(err);
+        }
+        let Some(recovery) = self.recovering.as_mut() else {
+            self.interrupted = false;
+            return Ok(true);
+        };
+        let mut input = Input::new(buf, self.offset, eof);
+        let result = recovery.resume(&mut input);
+        self.offset = input.offset();
+        drop(input);
+        match result {
+            Ok(Status::Ready(())) => {
+                self.recovering = None;
+                self.interrupted = false;
+                Ok(true)
+            }
+            Ok(Status::Pending) if eof => self.fail(buf.len(), ErrorKind::UnexpectedEof),
+            Ok(Status::Pending) => Ok(false),
+            Err(err) => {
+                self.recovering = None;
+                self.failed = Some(err);
+                Err(err)
+            }
+        }
+    }
+
     /// Fails with an error found `at` bytes past the current offset. Only reached at EOF.
+    #[cold]
     fn fail<T>(&mut self, at: usize, kind: ErrorKind) -> Result<T, DecodeError> {
         self.state = None;
         self.recovering = None;
@@ -199,6 +217,7 @@ where
     /// Reports `err`, then either starts the protocol's recovery step or stays failed. A
     /// message cut off by the end of the stream leaves nothing to resynchronise on, so it
     /// always stays failed (recovering would only report the same end again).
+    #[cold]
     fn error<T>(&mut self, err: DecodeError, eof: bool) -> Result<T, DecodeError> {
         let cut_off = eof && err.kind() == ErrorKind::UnexpectedEof;
         let recovery = self.recovery.as_mut().filter(|_| !cut_off);
@@ -207,6 +226,7 @@ where
             Some(step) => self.recovering = Some(step),
             None => self.failed = Some(err),
         }
+        self.interrupted = true;
         Err(err)
     }
 }

@@ -91,12 +91,23 @@ impl<'a> Input<'a> {
     /// Asking for more than [`len`](Input::len) is reported as an error instead of a panic.
     #[inline(always)]
     pub fn take(&mut self, n: usize) -> Result<Bytes, DecodeError> {
-        self.check(n)?;
+        let len = self.len();
+        self.take_available(n)
+            .ok_or_else(|| self.error_at(len, ErrorKind::Invalid("step consumed past its input")))
+    }
+
+    /// Splits off the first `n` visible bytes if that many are visible: the check and the
+    /// split of [`take`](Input::take) in one, for steps waiting for a known count.
+    #[inline(always)]
+    pub(crate) fn take_available(&mut self, n: usize) -> Option<Bytes> {
+        if n > self.len() {
+            return None;
+        }
         let mut out = self.buf.split_to(self.skip + n).freeze();
         out.advance(self.skip);
         self.skip = 0;
         self.moved(n);
-        Ok(out)
+        Some(out)
     }
 
     /// Discards the first `n` visible bytes.
@@ -181,7 +192,8 @@ impl<'a> Input<'a> {
 
     #[inline(always)]
     fn moved(&mut self, n: usize) {
-        self.offset = self.offset.saturating_add(n as u64);
+        // 2^64 bytes never pass through one stream; wrapping keeps this a plain add.
+        self.offset = self.offset.wrapping_add(n as u64);
         // `n` never exceeds the visible length, which never exceeds the window; an
         // unlimited window stays effectively unlimited.
         self.window -= n;

@@ -23,7 +23,7 @@ where
 {
     type Output = U;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<U>, DecodeError> {
         let out = ready!(self.inner.resume(input)?);
         let f = self
@@ -62,7 +62,7 @@ where
 {
     type Output = U;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<U>, DecodeError> {
         let start = *self.start.get_or_insert(input.offset());
         let out = ready!(self.inner.resume(input)?);

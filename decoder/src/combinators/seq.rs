@@ -24,7 +24,7 @@ impl<A: Step, B> AndThen<A, B> {
 impl<A: Step, B: Step> Step for AndThen<A, B> {
     type Output = (A::Output, B::Output);
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Self::Output>, DecodeError> {
         if self.first_out.is_none() {
             self.first_out = Some(ready!(self.first.resume(input)?));
@@ -51,7 +51,7 @@ impl<A: Step, B> ThenIgnore<A, B> {
 impl<A: Step, B: Step> Step for ThenIgnore<A, B> {
     type Output = A::Output;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<A::Output>, DecodeError> {
         Ok(self.0.resume(input)?.map(|(a, _)| a))
     }
@@ -79,7 +79,7 @@ impl<A, B> IgnoreThen<A, B> {
 impl<A: Step, B: Step> Step for IgnoreThen<A, B> {
     type Output = B::Output;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<B::Output>, DecodeError> {
         if !self.first_done {
             ready!(self.first.resume(input)?);

@@ -32,7 +32,7 @@ where
 {
     type Output = B::Output;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<B::Output>, DecodeError> {
         if let ThenState::First(first, f) = &mut self.state {
             let out = ready!(first.resume(input)?);

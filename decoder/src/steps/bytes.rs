@@ -53,13 +53,13 @@ impl ReadBytes {
 impl Step for ReadBytes {
     type Output = Bytes;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Bytes>, DecodeError> {
         wait_for(input, self.n, self.max, "read_bytes")?;
-        if input.len() >= self.n {
-            return input.take(self.n).map(Status::Ready);
+        match input.take_available(self.n) {
+            Some(bytes) => Ok(Status::Ready(bytes)),
+            None => pending_for(input, self.n),
         }
-        pending_for(input, self.n)
     }
 }
 
@@ -130,7 +130,7 @@ impl Ensure {
 impl Step for Ensure {
     type Output = ();
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<()>, DecodeError> {
         wait_for(input, self.n, self.max, "ensure")?;
         if input.len() >= self.n {
@@ -188,7 +188,7 @@ impl<F> Peek<F> {
 impl<T, F: FnOnce(&[u8]) -> T> Step for Peek<F> {
     type Output = T;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<T>, DecodeError> {
         wait_for(input, self.n, self.max, "peek")?;
         if input.len() >= self.n {
@@ -225,7 +225,7 @@ pub struct Skip {
 impl Step for Skip {
     type Output = ();
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<()>, DecodeError> {
         let now = (input.len() as u64).min(self.remaining) as usize;
         input.advance(now)?;
@@ -273,7 +273,7 @@ pub struct Expect<L> {
 impl<L: AsRef<[u8]>> Step for Expect<L> {
     type Output = ();
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<()>, DecodeError> {
         let want = self
             .expected
@@ -339,7 +339,7 @@ impl ReadToEnd {
 impl Step for ReadToEnd {
     type Output = Bytes;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Bytes>, DecodeError> {
         if input.len() > self.max {
             let limit = ErrorKind::LimitExceeded {

@@ -1,9 +1,9 @@
 use bytes::Bytes;
-use memchr::memchr;
 
 use crate::error::{DecodeError, ErrorKind};
 use crate::input::Input;
 use crate::step::{Status, Step};
+use crate::steps::scan::find_byte;
 
 /// Default longest line [`read_line`] accepts, terminator excluded: 8 KiB.
 pub const DEFAULT_MAX_LINE: usize = 8 * 1024;
@@ -71,7 +71,7 @@ impl Step for ReadLine {
         let horizon = bytes.len().min(self.max.saturating_add(2));
         let Some(found) = bytes
             .get(self.scanned..horizon)
-            .and_then(|b| memchr(b'\n', b))
+            .and_then(|b| find_byte(b'\n', b))
         else {
             self.scanned = horizon;
             if horizon == self.max.saturating_add(2) {

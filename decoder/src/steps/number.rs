@@ -57,7 +57,7 @@ impl<T> ReadFixed<T> {
 impl<T: FixedNum> Step for ReadFixed<T> {
     type Output = T;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<T>, DecodeError> {
         let bytes = input.bytes();
         if bytes.len() < T::SIZE {
@@ -171,7 +171,7 @@ pub struct Varint {
 impl Step for Varint {
     type Output = u64;
 
-    #[inline]
+    #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<u64>, DecodeError> {
         let bytes = input.bytes();
         for (i, &b) in bytes.iter().enumerate() {

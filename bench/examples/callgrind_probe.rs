@@ -1,0 +1,67 @@
+//! Runs one side of one `core` case a fixed number of times, for instruction counting:
+//! timings on a shared machine are noisy, callgrind's counts are not.
+//!
+//! ```text
+//! cargo build --release -p nagrel-bench --example callgrind_probe
+//! valgrind --tool=callgrind target/release/examples/callgrind_probe blob ours
+//! valgrind --tool=callgrind target/release/examples/callgrind_probe blob peer
+//! valgrind --tool=callgrind target/release/examples/callgrind_probe chain ours 64
+//! ```
+//!
+//! Arguments: case (`lines`, `blob`, `chain`), side (`ours`, `peer`), optional piece size
+//! (default: the whole input at once). Compare the two sides' `I refs` totals; both
+//! include the same input generation.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+
+use nagrel_bench::core::{
+    blob_inputs, blob_ours, blob_peer, chain_input, chain_ours, chain_peer, lines_input,
+    lines_ours, lines_peer,
+};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(case), Some(side)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: callgrind_probe <lines|blob|chain> <ours|peer> [piece]");
+        return ExitCode::from(2);
+    };
+    let piece = match args.get(2).map(|p| p.parse::<usize>()) {
+        None => usize::MAX,
+        Some(Ok(p)) if p > 0 => p,
+        Some(_) => {
+            eprintln!("piece must be a positive number");
+            return ExitCode::from(2);
+        }
+    };
+    let ours = side == "ours";
+    match case.as_str() {
+        "lines" => {
+            let input = lines_input();
+            let run = if ours { lines_ours } else { lines_peer };
+            black_box(run(&input, piece));
+        }
+        "blob" => {
+            let inputs = blob_inputs();
+            for _ in 0..20 {
+                if ours {
+                    black_box(blob_ours(&inputs.ours, piece));
+                } else {
+                    black_box(blob_peer(&inputs.peer, piece));
+                }
+            }
+        }
+        "chain" => {
+            let (input, _) = chain_input();
+            let run = if ours { chain_ours } else { chain_peer };
+            for _ in 0..5 {
+                black_box(run(&input, piece));
+            }
+        }
+        other => {
+            eprintln!("unknown case {other}");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
