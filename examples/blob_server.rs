@@ -80,7 +80,11 @@ impl Encode<Reply> for ReplyEncoder {
 pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
-        let permit = slots.clone().acquire_owned().await.expect("semaphore never closed");
+        let permit = slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore never closed");
         let (stream, peer) = listener.accept().await?;
         tokio::spawn(async move {
             if let Err(e) = handle(stream).await {
@@ -111,7 +115,10 @@ pub async fn handle(stream: TcpStream) -> Result<(), CodecError> {
 async fn main() -> std::io::Result<()> {
     let addr: SocketAddr = match std::env::args().nth(1) {
         Some(arg) => arg.parse().map_err(|e| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad address {arg}: {e}"))
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("bad address {arg}: {e}"),
+            )
         })?,
         None => SocketAddr::from(([127, 0, 0, 1], 7878)),
     };

@@ -39,7 +39,11 @@ async fn answers_each_blob_with_its_length_whatever_the_fragmentation() {
             tokio::task::yield_now().await;
         }
         stream.shutdown().await.unwrap();
-        assert_eq!(read_to_close(&mut stream).await, b"5\n3\n0\n11\n", "piece size {piece}");
+        assert_eq!(
+            read_to_close(&mut stream).await,
+            b"5\n3\n0\n11\n",
+            "piece size {piece}"
+        );
     }
 }
 
@@ -58,7 +62,10 @@ async fn refuses_oversized_blobs_before_buffering_them() {
     let addr = start().await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let too_big = blob_server::MAX_BLOB + 1;
-    stream.write_all(format!("{too_big}\n").as_bytes()).await.unwrap();
+    stream
+        .write_all(format!("{too_big}\n").as_bytes())
+        .await
+        .unwrap();
     let reply = String::from_utf8(read_to_close(&mut stream).await).unwrap();
     assert!(reply.contains("limit `read_bytes` exceeded"), "{reply:?}");
 }
@@ -70,5 +77,8 @@ async fn a_blob_cut_off_by_eof_is_reported() {
     stream.write_all(b"10\nabc").await.unwrap();
     stream.shutdown().await.unwrap();
     let reply = String::from_utf8(read_to_close(&mut stream).await).unwrap();
-    assert!(reply.starts_with("ERR input ended inside a message"), "{reply:?}");
+    assert!(
+        reply.starts_with("ERR input ended inside a message"),
+        "{reply:?}"
+    );
 }
