@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! printf '5\nhello3\nabc' | nc -q1 127.0.0.1 7878      # prints 5 and 3
-//! printf 'x\n' | nc -q1 127.0.0.1 7878                 # prints ERR ... at byte 0
+//! printf 'x\n' | nc -q1 127.0.0.1 7878                 # ERR malformed ... at byte 0
 //! python3 -c 'import socket; s=socket.create_connection(("127.0.0.1",7878)); \
 //!   s.sendall(b"11\nhello world"); print(s.recv(64))'
 //! ```
@@ -43,7 +43,7 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub fn blob() -> impl Step<Output = Bytes> {
     read_decimal()
         .then_ignore(expect(b"\n"))
-        .then(|n| read_bytes(usize::try_from(n).unwrap_or(usize::MAX)).max_len(MAX_BLOB))
+        .then(|n| read_bytes(n).max_len(MAX_BLOB))
 }
 
 /// What the server writes back.

@@ -156,9 +156,7 @@ pub fn blob_inputs() -> BlobInputs {
 
 /// A decimal length line, then that many bytes: the crate's own doc example.
 pub fn blob_decoder() -> impl Step<Output = Bytes> + Send {
-    read_decimal()
-        .then_ignore(expect(b"\n"))
-        .then(|n| read_bytes(n as usize))
+    read_decimal().then_ignore(expect(b"\n")).then(read_bytes)
 }
 
 /// Our side of `blob`: `Driver::new(blob_decoder)`.
@@ -241,7 +239,7 @@ pub fn chain_input() -> (Vec<u8>, Tally) {
 pub fn record_decoder() -> impl Step<Output = Record> + Send {
     read_u8().then(|tag| {
         read_u16_be().then(move |len| {
-            read_bytes(usize::from(len)).then(move |payload| {
+            read_bytes(u64::from(len)).then(move |payload| {
                 read_u32_le()
                     .then_ignore(expect(b"\n"))
                     .map(move |checksum| Record {

@@ -85,6 +85,13 @@ where
     /// that skips to the next place a message can start (or `None` to stay failed). The
     /// error is still reported once; decoding resumes after the recovery step finishes.
     ///
+    /// The recovery step starts where the error was found (or after the failed message's
+    /// consumed bytes, if further), so the outcome does not depend on how the input was
+    /// split. A recovery that leaves the driver where the failed message began fails for
+    /// good instead of looping. Note that `tokio_util`'s `FramedRead` ends its stream after
+    /// the first error; to recover there, keep polling after it or drive the decoder
+    /// yourself.
+    ///
     /// ```
     /// use bytes::BytesMut;
     /// use nagrel_decoder::{read_line, skip_through, Driver, StepExt};
@@ -168,7 +175,7 @@ where
             Ok(Status::Pending) => Ok(None),
             Err(err) => {
                 self.state = None;
-                self.error(err, eof)
+                self.error(err, eof, buf)
             }
         }
     }
@@ -190,6 +197,11 @@ where
         self.offset = input.offset();
         drop(input);
         match result {
+            Ok(Status::Ready(())) if self.offset == self.message_start => {
+                // Nothing of the failed message was skipped: decoding would fail at the
+                // same place again, for ever.
+                self.fail(0, ErrorKind::Invalid("recovery made no progress"))
+            }
             Ok(Status::Ready(())) => {
                 self.recovering = None;
                 self.interrupted = false;
@@ -205,25 +217,46 @@ where
         }
     }
 
-    /// Fails with an error found `at` bytes past the current offset. Only reached at EOF.
+    /// Stops for good with an error found `at` bytes past the current offset: a message
+    /// cut off by the end of the stream, a decoder that produced a message from no input,
+    /// or a recovery that made no progress. None of them leaves anything a recovery step
+    /// could resynchronise on.
     #[cold]
     fn fail<T>(&mut self, at: usize, kind: ErrorKind) -> Result<T, DecodeError> {
         self.state = None;
         self.recovering = None;
-        let offset = self.offset.saturating_add(at as u64);
-        self.error(DecodeError::new(kind, offset), true)
+        let err = DecodeError::new(kind, self.offset.wrapping_add(at as u64));
+        self.failed = Some(err);
+        self.interrupted = true;
+        Err(err)
     }
 
-    /// Reports `err`, then either starts the protocol's recovery step or stays failed. A
-    /// message cut off by the end of the stream leaves nothing to resynchronise on, so it
-    /// always stays failed (recovering would only report the same end again).
+    /// Reports a step's error, then either starts the protocol's recovery step or stays
+    /// failed. A message cut off by the end of the stream leaves nothing to resynchronise
+    /// on, so it always stays failed (recovering would only report the same end again).
     #[cold]
-    fn error<T>(&mut self, err: DecodeError, eof: bool) -> Result<T, DecodeError> {
+    fn error<T>(
+        &mut self,
+        err: DecodeError,
+        eof: bool,
+        buf: &mut BytesMut,
+    ) -> Result<T, DecodeError> {
         let cut_off = eof && err.kind() == ErrorKind::UnexpectedEof;
         let recovery = self.recovery.as_mut().filter(|_| !cut_off);
-        let recovering = recovery.and_then(|recover| recover(&err));
-        match recovering {
-            Some(step) => self.recovering = Some(step),
+        match recovery.and_then(|recover| recover(&err)) {
+            Some(step) => {
+                // Recovery starts where the error was found, or after what the message
+                // consumed if that is further. Both are the same however the input was
+                // split; how far a step had consumed when it failed is not.
+                // (An error before the consumed offset, as `try_map` reports where its value
+                // started, wraps to a distance past the buffer: nothing to discard then.)
+                let ahead = err.offset().wrapping_sub(self.offset);
+                if ahead <= buf.len() as u64 {
+                    bytes::Buf::advance(buf, ahead as usize);
+                    self.offset = err.offset();
+                }
+                self.recovering = Some(step);
+            }
             None => self.failed = Some(err),
         }
         self.interrupted = true;

@@ -28,7 +28,7 @@ pub enum ErrorKind {
         /// The byte that was found instead.
         found: u8,
     },
-    /// A line ended with a bare LF where CRLF is required, or a CR was not followed by LF.
+    /// A line ended with a bare LF where CRLF is required.
     BadLineEnding,
     /// A number did not fit its type, or had no digits.
     BadNumber,

@@ -24,11 +24,11 @@
 //! use bytes::BytesMut;
 //! use nagrel_decoder::{read_line, Driver, ErrorKind, StepExt};
 //!
-//! fn length_line() -> impl nagrel_decoder::Step<Output = usize> {
+//! fn length_line() -> impl nagrel_decoder::Step<Output = u64> {
 //!     read_line().max_len(20).try_map(|line| {
 //!         std::str::from_utf8(&line)
 //!             .ok()
-//!             .and_then(|s| s.parse::<usize>().ok())
+//!             .and_then(|s| s.parse::<u64>().ok())
 //!             .ok_or(ErrorKind::Invalid("length line is not a decimal number"))
 //!     })
 //! }
@@ -55,7 +55,7 @@
 //!         .try_map(|line| {
 //!             std::str::from_utf8(&line)
 //!                 .ok()
-//!                 .and_then(|s| s.parse::<usize>().ok())
+//!                 .and_then(|s| s.parse::<u64>().ok())
 //!                 .ok_or(ErrorKind::Invalid("length line is not a decimal number"))
 //!         })
 //!         .then(move |n| read_bytes(n).max_len(max))
@@ -77,7 +77,7 @@
 //! use bytes::BytesMut;
 //! use nagrel_decoder::{expect, read_bytes, read_decimal, Driver, StepExt};
 //!
-//! let blob = || read_decimal().then_ignore(expect(b"\n")).then(|n| read_bytes(n as usize));
+//! let blob = || read_decimal().then_ignore(expect(b"\n")).then(read_bytes);
 //! let mut driver = Driver::new(blob);
 //! let mut buf = BytesMut::new();
 //! let mut out = Vec::new();

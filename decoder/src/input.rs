@@ -4,6 +4,9 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::{DecodeError, ErrorKind};
 
+/// Most buffer space [`Input::reserve`] sets aside at once: 64 KiB.
+pub const MAX_RESERVE_AHEAD: usize = 64 * 1024;
+
 /// The bytes a step may look at and consume, plus where they sit in the stream.
 ///
 /// A step only ever sees the front of the caller's `BytesMut`. It consumes by splitting
@@ -21,7 +24,8 @@ pub struct Input<'a> {
     /// Bytes at the front of `buf` already consumed by [`advance`](Input::advance) but not
     /// yet removed from it. Discarding is deferred so that a length header and its
     /// terminator leave the buffer together with the value that follows, in one split,
-    /// instead of one buffer operation per step. Settled by `take` and on drop.
+    /// instead of one buffer operation per step. Settled by `take`, `reserve`, `narrow`
+    /// and on drop.
     skip: usize,
     offset: u64,
     eof: bool,
@@ -119,19 +123,24 @@ impl<'a> Input<'a> {
         Ok(())
     }
 
-    /// Makes room for `additional` more bytes, so a step that knows how much it waits for
-    /// can avoid repeated reallocation. Bounded by the window.
+    /// Makes room for up to `additional` more bytes, so a step that knows how much it
+    /// waits for avoids growing the buffer piecemeal.
+    ///
+    /// At most [`MAX_RESERVE_AHEAD`] bytes are reserved at a time (and never past a
+    /// [`limit`](crate::StepExt::limit) window): a length field costs the peer a few bytes,
+    /// and must not make a connection allocate a large value before any of it arrives.
     #[inline]
     pub fn reserve(&mut self, additional: usize) {
         self.settle();
         let room = self.window.saturating_sub(self.buf.len());
-        self.buf.reserve(additional.min(room));
+        self.buf
+            .reserve(additional.min(room).min(MAX_RESERVE_AHEAD));
     }
 
     /// An error of `kind` at `at` bytes past the current offset.
     #[inline]
     pub fn error_at(&self, at: usize, kind: ErrorKind) -> DecodeError {
-        DecodeError::new(kind, self.offset.saturating_add(at as u64))
+        DecodeError::new(kind, self.offset.wrapping_add(at as u64))
     }
 
     /// The error for a step that needs more than the stream holds, or than a
@@ -148,6 +157,17 @@ impl<'a> Input<'a> {
         } else {
             self.error_at(self.len(), ErrorKind::UnexpectedEof)
         }
+    }
+
+    /// The answer of a step that cannot finish with the visible bytes: `Pending`, or at the
+    /// end of the input (or of a [`limit`](crate::StepExt::limit) window) the error saying
+    /// so.
+    #[inline]
+    pub fn wait<T>(&self) -> Result<crate::Status<T>, DecodeError> {
+        if self.is_eof() {
+            return Err(self.out_of_input());
+        }
+        Ok(crate::Status::Pending)
     }
 
     /// A view of at most `window` of the visible bytes, for a step nested in a
@@ -171,7 +191,7 @@ impl<'a> Input<'a> {
 
     /// Records that a nested view (now dropped, so settled) consumed up to `offset`.
     pub(crate) fn sync(&mut self, offset: u64) {
-        let n = offset.saturating_sub(self.offset) as usize;
+        let n = offset.wrapping_sub(self.offset) as usize;
         self.moved(n);
     }
 

@@ -15,7 +15,7 @@
 //! use nagrel_decoder::{read_bytes, read_decimal, expect, Driver, StepExt};
 //!
 //! // "<decimal length>\n<that many bytes>", message after message.
-//! let blob = || read_decimal().then_ignore(expect(b"\n")).then(|n| read_bytes(n as usize));
+//! let blob = || read_decimal().then_ignore(expect(b"\n")).then(read_bytes);
 //! let mut driver = Driver::new(blob);
 //!
 //! let mut buf = BytesMut::new();

@@ -72,9 +72,10 @@ macro_rules! ready {
 /// the compiler inlines it like a hand-written enum.
 ///
 /// Once a step has returned [`Status::Ready`] it is spent and must not be resumed again.
-/// Combinators that hold a continuation report a second resume as
-/// [`ErrorKind::Finished`] rather than panicking; stateless primitives simply read another
-/// value. The [`Driver`](crate::Driver) builds a fresh step for every message, so it never
+/// Steps holding a value or a closure they gave away ([`then`](StepExt::then),
+/// [`map`](StepExt::map), [`try_map`](StepExt::try_map), [`done`](crate::done),
+/// [`peek`](crate::peek), [`fold`](crate::fold)) report a second resume as
+/// [`ErrorKind::Finished`] rather than panicking; the others simply read again. The [`Driver`](crate::Driver) builds a fresh step for every message, so it never
 /// resumes a spent one.
 pub trait Step {
     /// What the step produces.
@@ -116,7 +117,7 @@ impl<S: Step + ?Sized> Step for Box<S> {
 ///         .try_map(|line| {
 ///             std::str::from_utf8(&line)
 ///                 .ok()
-///                 .and_then(|s| s.parse::<usize>().ok())
+///                 .and_then(|s| s.parse::<u64>().ok())
 ///                 .ok_or(ErrorKind::Invalid("length is not a decimal number"))
 ///         })
 ///         .then(read_bytes)

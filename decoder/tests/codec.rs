@@ -15,7 +15,7 @@ use tokio_util::codec::{Decoder, Encoder, Framed, FramedRead};
 fn blob() -> impl Step<Output = Bytes> {
     read_decimal()
         .then_ignore(expect(b"\n"))
-        .then(|n| read_bytes(n as usize).max_len(1 << 20))
+        .then(|n| read_bytes(n).max_len(1 << 20))
 }
 
 /// The encoder matching [`blob`].

@@ -24,7 +24,7 @@ fn then_feeds_the_output_to_the_continuation() {
     let make = || {
         read_decimal()
             .then_ignore(expect(b"\n"))
-            .then(|n| read_bytes(n as usize))
+            .then(read_bytes)
     };
     let (out, e) = check_splits(make, b"5\nhello0\n3\nabc");
     assert_eq!(out, bs(&[b"hello", b"", b"abc"]));
@@ -394,7 +394,7 @@ fn fold_make_sees_the_accumulator() {
     let make = || {
         fold(
             Vec::new(),
-            |items: &Vec<Bytes>| read_bytes(items.len() + 1),
+            |items: &Vec<Bytes>| read_bytes(items.len() as u64 + 1),
             |mut items, item| {
                 items.push(item);
                 if items.len() == 3 {

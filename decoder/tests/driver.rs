@@ -10,7 +10,7 @@ use nagrel_decoder::*;
 fn blob() -> impl Step<Output = bytes::Bytes> {
     read_decimal()
         .then_ignore(expect(b"\n"))
-        .then(|n| read_bytes(n as usize))
+        .then(read_bytes)
 }
 
 #[test]
@@ -227,8 +227,10 @@ fn a_failing_recovery_step_fails_the_driver() {
         driver.decode(&mut buf).unwrap_err(),
         limit("read_line", 2, 2)
     );
+    // Recovery starts where the error was found (byte 2), so its own 4-byte limit ends
+    // at byte 6.
     let e = driver.decode(&mut buf).unwrap_err();
-    assert_eq!(e, limit("skip_through", 4, 4));
+    assert_eq!(e, limit("skip_through", 4, 6));
     assert_eq!(driver.failed(), Some(e));
     assert_eq!(driver.decode(&mut buf).unwrap_err(), e);
 }
@@ -366,4 +368,107 @@ fn driver_debug_shows_its_state() {
     let _ = driver.decode(&mut BytesMut::from(&b"ab"[..]));
     let s = format!("{driver:?}");
     assert!(s.contains("in_message: true"), "{s}");
+}
+
+/// Everything a driver with recovery reports, messages and errors alike, feeding `data`
+/// in `piece`-byte pieces; stops at the first error that leaves the driver failed.
+fn run_recovering<S, F>(make: F, data: &[u8], piece: usize) -> Vec<Result<S::Output, DecodeError>>
+where
+    F: FnMut() -> S,
+    S: Step,
+{
+    let mut driver =
+        Driver::new(make).recover_with(|_| Some(skip_through(b'\n').max_len(64).boxed()));
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    let mut chunks = data.chunks(piece.max(1)).peekable();
+    loop {
+        let eof = chunks.peek().is_none();
+        if let Some(chunk) = chunks.next() {
+            buf.extend_from_slice(chunk);
+        }
+        loop {
+            let result = if eof {
+                driver.decode_eof(&mut buf)
+            } else {
+                driver.decode(&mut buf)
+            };
+            match result {
+                Ok(Some(msg)) => out.push(Ok(msg)),
+                Ok(None) => break,
+                Err(e) => {
+                    out.push(Err(e));
+                    if driver.failed().is_some() {
+                        return out;
+                    }
+                }
+            }
+        }
+        if eof {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn recovery_resumes_at_the_same_place_however_the_input_is_split() {
+    // `expect` consumes matching bytes as they arrive, so how far it got before failing
+    // depends on the split; where recovery starts must not.
+    let data = b"A\nC\nA\nB";
+    let make = || expect(b"A\nB");
+    let whole = run_recovering(make, data, data.len());
+    assert_eq!(whole, run_recovering(make, data, 1));
+    assert_eq!(whole.len(), 2, "{whole:?}");
+    assert_eq!(
+        whole[0],
+        Err(DecodeError::new(
+            ErrorKind::Mismatch {
+                expected: b'B',
+                found: b'C'
+            },
+            2
+        ))
+    );
+    assert_eq!(whole[1], Ok(()));
+}
+
+#[test]
+fn a_recovery_that_makes_no_progress_fails_for_good() {
+    let mut driver = Driver::new(|| expect(b"x")).recover_with(|_| Some(done(()).boxed()));
+    let mut buf = BytesMut::from(&b"y"[..]);
+    let first = driver.decode(&mut buf).unwrap_err();
+    assert_eq!(first.offset(), 0);
+    let again = driver.decode(&mut buf).unwrap_err();
+    assert_eq!(
+        again,
+        DecodeError::new(ErrorKind::Invalid("recovery made no progress"), 0)
+    );
+    assert_eq!(driver.failed(), Some(again));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Line records `<digits>:<that many bytes>\n`; anything malformed is skipped to the next
+    /// LF. One shot, every two-way split and one byte at a time report the same messages
+    /// and errors.
+    #[test]
+    fn recovery_is_split_invariant(
+        data in proptest::collection::vec(
+            proptest::prop_oneof![4 => proptest::sample::select(b"0123456789:\nab".to_vec()), 1 => proptest::prelude::any::<u8>()],
+            0..48,
+        ),
+        piece in 1usize..8,
+    ) {
+        let make = || {
+            read_decimal()
+                .max_digits(2)
+                .then_ignore(expect(b":"))
+                .then(|n| read_bytes(n).max_len(8))
+                .then_ignore(expect(b"\n"))
+        };
+        let whole = run_recovering(make, &data, data.len().max(1));
+        proptest::prop_assert_eq!(&whole, &run_recovering(make, &data, 1));
+        proptest::prop_assert_eq!(&whole, &run_recovering(make, &data, piece));
+    }
 }

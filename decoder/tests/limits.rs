@@ -167,7 +167,7 @@ fn take_while_limit_fires_without_the_stop_byte() {
 fn read_bytes_ensure_peek_refuse_oversized_counts_before_any_byte_arrives() {
     // The count is the only thing buffered: the error is immediate, at the step's start.
     let r = decode_now(
-        || read_u32_be().then(|n| read_bytes(n as usize).max_len(10)),
+        || read_u32_be().then(|n| read_bytes(n.into()).max_len(10)),
         &[0, 0, 0, 11],
     );
     assert_eq!(r.unwrap_err(), limit("read_bytes", 10, 4));
@@ -183,7 +183,7 @@ fn read_bytes_ensure_peek_refuse_oversized_counts_before_any_byte_arrives() {
     assert_eq!(r.unwrap_err(), limit("peek", 10, 4));
     // Exactly max is fine: it waits.
     let r = decode_now(
-        || read_u32_be().then(|n| read_bytes(n as usize).max_len(10)),
+        || read_u32_be().then(|n| read_bytes(n.into()).max_len(10)),
         &[0, 0, 0, 10],
     );
     assert_eq!(r.unwrap(), None);
@@ -193,14 +193,14 @@ fn read_bytes_ensure_peek_refuse_oversized_counts_before_any_byte_arrives() {
 fn counted_steps_default_limits_are_finite() {
     assert_eq!(DEFAULT_MAX_BYTES, 16 * 1024 * 1024);
     let huge = (DEFAULT_MAX_BYTES as u64 + 1).to_be_bytes();
-    let r = decode_now(|| read_u64_be().then(|n| read_bytes(n as usize)), &huge);
+    let r = decode_now(|| read_u64_be().then(read_bytes), &huge);
     assert_eq!(r.unwrap_err(), limit("read_bytes", DEFAULT_MAX_BYTES, 8));
     let r = decode_now(|| read_u64_be().then(|n| ensure(n as usize)), &huge);
     assert_eq!(r.unwrap_err(), limit("ensure", DEFAULT_MAX_BYTES, 8));
     let r = decode_now(|| read_u64_be().then(|n| peek(n as usize, |_| ())), &huge);
     assert_eq!(r.unwrap_err(), limit("peek", DEFAULT_MAX_BYTES, 8));
     let r = decode_now(
-        || read_u64_be().then(|n| read_bytes(n as usize)),
+        || read_u64_be().then(read_bytes),
         &u64::MAX.to_be_bytes(),
     );
     assert_eq!(r.unwrap_err(), limit("read_bytes", DEFAULT_MAX_BYTES, 8));

@@ -166,7 +166,10 @@ fn peek_sees_exactly_n_bytes_and_consumes_nothing() {
 #[test]
 fn peek_max_len() {
     let make = || read_u8().then(|n| peek(n.into(), |b: &[u8]| b.len()).max_len(1));
-    let (out, e) = one_shot(|| make().then(read_bytes), &[1, b'x', 2, b'y', b'z']);
+    let (out, e) = one_shot(
+        || make().then(|n| read_bytes(n as u64)),
+        &[1, b'x', 2, b'y', b'z'],
+    );
     assert_eq!(out, bs(&[b"x"]));
     assert_eq!(e, Some(limit("peek", 1, 3)));
 }

@@ -77,7 +77,7 @@ proptest! {
 
     #[test]
     fn read_bytes_against_model(data in any_bytes(40), n in 1usize..6, c in cuts()) {
-        let (out, e) = check_splits_and_chunks(|| read_bytes(n), &data, &c);
+        let (out, e) = check_splits_and_chunks(|| read_bytes(n as u64), &data, &c);
         let expected: Vec<Bytes> =
             data.chunks_exact(n).map(Bytes::copy_from_slice).collect();
         prop_assert_eq!(out, expected);
@@ -91,7 +91,7 @@ proptest! {
         check_splits_and_chunks(|| peek(2, |b: &[u8]| b.to_vec()).and(read_u8()), &data, &c);
         check_splits_and_chunks(|| skip(2).ignore_then(read_u8()), &data, &c);
         check_splits_and_chunks(
-            || read_u8().then(|n| read_bytes(n as usize % 8).max_len(5)),
+            || read_u8().then(|n| read_bytes(u64::from(n % 8)).max_len(5)),
             &data,
             &c,
         );

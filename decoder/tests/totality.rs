@@ -111,7 +111,7 @@ proptest! {
                 Either::Right(fail(ErrorKind::Invalid("odd")))
             }),
             || read_u8().then(|t| if t > 128 { read_u32_le().boxed() } else { done(0).boxed() }),
-            || fold(0u8, |n| read_bytes(usize::from(*n % 4)), |n, b| {
+            || fold(0u8, |n| read_bytes((usize::from(*n % 4)) as u64), |n, b| {
                 if b.is_empty() { ControlFlow::Break(n) } else { ControlFlow::Continue(n.wrapping_add(b[0])) }
             }).max_iterations(6),
             || read_varint().limit(3).then_ignore(expect(b";")),
@@ -136,13 +136,13 @@ proptest! {
             || read_until_seq(b"\r\n").max_len(usize::MAX),
             || take_while(|b: u8| b != 0).max_len(usize::MAX),
             || read_to_end().max_len(usize::MAX),
-            || skip_through(b'\n').max_len(u64::MAX),
+            || skip_through(b'\n').max_len(usize::MAX),
             || skip_through(b'\n').max_len(0),
             || read_decimal().max_digits(usize::MAX),
             || read_hex().max_digits(usize::MAX),
             || read_decimal().max_digits(0),
             || skip(u64::MAX),
-            || read_bytes(usize::MAX),
+            || read_bytes((usize::MAX) as u64),
             || ensure(usize::MAX),
             || read_line().limit(usize::MAX),
             || read_line().limit(0),

@@ -39,7 +39,7 @@ fn read_bytes_outputs_are_slices_of_the_buffer() {
     let blob = || {
         read_decimal()
             .then_ignore(expect(b"\n"))
-            .then(|n| read_bytes(n as usize))
+            .then(read_bytes)
     };
     let mut driver = Driver::new(blob);
     let mut buf = BytesMut::from(&b"5\nhello3\nabc"[..]);

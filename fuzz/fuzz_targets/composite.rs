@@ -35,12 +35,12 @@ fn record() -> impl Step<Output = Record> {
             1 => Either::Left(Either::Left(Either::Right(
                 read_decimal()
                     .then_ignore(expect(b"\n"))
-                    .then(|n| read_bytes(n as usize).max_len(256))
+                    .then(|n| read_bytes(n).max_len(256))
                     .map(Record::Blob),
             ))),
             2 => Either::Left(Either::Right(Either::Left(
                 read_varint()
-                    .then(|n| read_bytes(usize::try_from(n).unwrap_or(usize::MAX)).max_len(256))
+                    .then(|n| read_bytes(n).max_len(256))
                     .map(Record::Frame),
             ))),
             3 => Either::Left(Either::Right(Either::Right(
@@ -65,7 +65,7 @@ fn record() -> impl Step<Output = Record> {
                     .try_map(|len| {
                         std::str::from_utf8(&len)
                             .ok()
-                            .and_then(|s| s.parse::<usize>().ok())
+                            .and_then(|s| s.parse::<u64>().ok())
                             .ok_or(ErrorKind::Invalid("bad netstring length"))
                     })
                     .then(|n| read_bytes(n).max_len(512))

@@ -42,7 +42,9 @@ impl<S: Step> Step for Limit<S> {
 
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<S::Output>, DecodeError> {
         let start = *self.start.get_or_insert(input.offset());
-        let used = input.offset().saturating_sub(start);
+        // Offsets wrap like `Input`'s own arithmetic, so a stream starting near u64::MAX
+        // still counts its bytes right.
+        let used = input.offset().wrapping_sub(start);
         let remaining = usize::try_from((self.max as u64).saturating_sub(used)).unwrap_or(0);
         let mut view = input.narrow(remaining, self.max);
         let result = self.inner.resume(&mut view);

@@ -12,7 +12,9 @@ pub const DEFAULT_MAX_TO_END: usize = 1024 * 1024;
 
 /// Waits for exactly `n` bytes and yields them, split off without copying.
 ///
-/// `n` usually comes from the input (a length field), so it is checked against
+/// `n` is a `u64` so that a length parsed from the wire (by [`read_decimal`](crate::read_decimal),
+/// say) chains straight in, `.then(read_bytes)`, with no cast that could truncate. It is
+/// checked against
 /// [`ReadBytes::max_len`] (default [`DEFAULT_MAX_BYTES`]) before anything is buffered,
 /// and buffer room is reserved ahead of the value (up to 64 KiB at a time) instead of
 /// growing the buffer byte by byte.
@@ -28,7 +30,7 @@ pub const DEFAULT_MAX_TO_END: usize = 1024 * 1024;
 /// let err = driver.decode(&mut buf).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::LimitExceeded { limit: "read_bytes", max: 3 });
 /// ```
-pub fn read_bytes(n: usize) -> ReadBytes {
+pub fn read_bytes(n: u64) -> ReadBytes {
     ReadBytes {
         n,
         max: DEFAULT_MAX_BYTES,
@@ -38,7 +40,7 @@ pub fn read_bytes(n: usize) -> ReadBytes {
 /// See [`read_bytes`].
 #[derive(Debug, Clone)]
 pub struct ReadBytes {
-    n: usize,
+    n: u64,
     max: usize,
 }
 
@@ -55,10 +57,21 @@ impl Step for ReadBytes {
 
     #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Bytes>, DecodeError> {
-        wait_for(input, self.n, self.max, "read_bytes")?;
-        match input.take_available(self.n) {
+        // Checked as a u64 so that a length read from the wire cannot wrap on a 32-bit
+        // target; under the limit it fits a usize.
+        let n = match usize::try_from(self.n) {
+            Ok(n) if n <= self.max => n,
+            _ => {
+                let limit = ErrorKind::LimitExceeded {
+                    limit: "read_bytes",
+                    max: self.max,
+                };
+                return Err(input.error_at(0, limit));
+            }
+        };
+        match input.take_available(n) {
             Some(bytes) => Ok(Status::Ready(bytes)),
-            None => pending_for(input, self.n),
+            None => pending_for(input, n),
         }
     }
 }
@@ -77,18 +90,13 @@ fn wait_for(
     Ok(())
 }
 
-/// Most buffer space reserved ahead of bytes that have not arrived. A length field costs
-/// the peer a few bytes; without this cap it could make every connection allocate the
-/// whole limit before sending any of the value.
-const MAX_RESERVE_AHEAD: usize = 64 * 1024;
-
 /// The "not enough yet" answer of a step waiting for `n` buffered bytes.
 #[inline]
 fn pending_for<T>(input: &mut Input<'_>, n: usize) -> Result<Status<T>, DecodeError> {
     if input.is_eof() {
         return Err(input.out_of_input());
     }
-    input.reserve((n - input.len()).min(MAX_RESERVE_AHEAD));
+    input.reserve(n - input.len());
     Ok(Status::Pending)
 }
 
@@ -204,6 +212,10 @@ impl<T, F: FnOnce(&[u8]) -> T> Step for Peek<F> {
 
 /// Discards exactly `n` bytes as they arrive, without buffering them.
 ///
+/// `n` usually comes from the input, so it is checked against [`Skip::max_len`] (default
+/// [`DEFAULT_MAX_BYTES`]) first: a hostile length must not keep a connection busy
+/// discarding for ever.
+///
 /// ```
 /// use bytes::BytesMut;
 /// use nagrel_decoder::{read_u8, skip, Driver, StepExt};
@@ -213,13 +225,25 @@ impl<T, F: FnOnce(&[u8]) -> T> Step for Peek<F> {
 /// assert_eq!(driver.decode(&mut buf).unwrap(), Some(3));
 /// ```
 pub fn skip(n: u64) -> Skip {
-    Skip { remaining: n }
+    Skip {
+        remaining: n,
+        max: DEFAULT_MAX_BYTES,
+    }
 }
 
 /// See [`skip`].
 #[derive(Debug, Clone)]
 pub struct Skip {
     remaining: u64,
+    max: usize,
+}
+
+impl Skip {
+    /// Sets the largest `n` accepted.
+    pub fn max_len(mut self, max: usize) -> Self {
+        self.max = max;
+        self
+    }
 }
 
 impl Step for Skip {
@@ -227,16 +251,20 @@ impl Step for Skip {
 
     #[inline(always)]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<()>, DecodeError> {
+        if self.remaining > self.max as u64 {
+            let limit = ErrorKind::LimitExceeded {
+                limit: "skip",
+                max: self.max,
+            };
+            return Err(input.error_at(0, limit));
+        }
         let now = (input.len() as u64).min(self.remaining) as usize;
         input.advance(now)?;
         self.remaining -= now as u64;
         if self.remaining == 0 {
             return Ok(Status::Ready(()));
         }
-        if input.is_eof() {
-            return Err(input.out_of_input());
-        }
-        Ok(Status::Pending)
+        input.wait()
     }
 }
 
@@ -294,10 +322,7 @@ impl<L: AsRef<[u8]>> Step for Expect<L> {
         if n == want.len() {
             return Ok(Status::Ready(()));
         }
-        if input.is_eof() {
-            return Err(input.out_of_input());
-        }
-        Ok(Status::Pending)
+        input.wait()
     }
 }
 

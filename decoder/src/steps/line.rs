@@ -81,10 +81,7 @@ impl Step for ReadLine {
                 };
                 return Err(input.error_at(self.max, limit));
             }
-            if input.is_eof() {
-                return Err(input.out_of_input());
-            }
-            return Ok(Status::Pending);
+            return input.wait();
         };
         let lf = self.scanned + found;
         let end = if lf > 0 && bytes[lf - 1] == b'\r' {

@@ -61,10 +61,7 @@ impl<T: FixedNum> Step for ReadFixed<T> {
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<T>, DecodeError> {
         let bytes = input.bytes();
         if bytes.len() < T::SIZE {
-            if input.is_eof() {
-                return Err(input.out_of_input());
-            }
-            return Ok(Status::Pending);
+            return input.wait();
         }
         let value = if self.little_endian {
             T::from_le(bytes)
@@ -189,10 +186,7 @@ impl Step for Varint {
         }
         let n = bytes.len();
         input.advance(n)?;
-        if input.is_eof() {
-            return Err(input.out_of_input());
-        }
-        Ok(Status::Pending)
+        input.wait()
     }
 }
 
@@ -209,7 +203,7 @@ impl Step for Varint {
 ///
 /// // A length line "5\n" then five bytes, without splitting the line off.
 /// let mut driver = Driver::new(|| {
-///     read_decimal().then_ignore(expect(b"\n")).then(|n| read_bytes(n as usize))
+///     read_decimal().then_ignore(expect(b"\n")).then(read_bytes)
 /// });
 /// let mut buf = BytesMut::from(&b"5\nhello"[..]);
 /// assert_eq!(&driver.decode(&mut buf).unwrap().unwrap()[..], b"hello");

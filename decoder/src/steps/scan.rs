@@ -98,10 +98,7 @@ impl Step for ReadUntil {
             if horizon == self.max.saturating_add(1) {
                 return Err(too_long(input, "read_until", self.max));
             }
-            if input.is_eof() {
-                return Err(input.out_of_input());
-            }
-            return Ok(Status::Pending);
+            return input.wait();
         };
         let at = self.scanned + found;
         if self.keep {
@@ -181,10 +178,7 @@ impl<L: AsRef<[u8]>> Step for ReadUntilSeq<L> {
             if horizon == self.max.saturating_add(delim.len()) {
                 return Err(too_long(input, "read_until_seq", self.max));
             }
-            if input.is_eof() {
-                return Err(input.out_of_input());
-            }
-            return Ok(Status::Pending);
+            return input.wait();
         };
         let at = self.scanned + found;
         if self.keep {
@@ -307,13 +301,13 @@ pub fn skip_through(delim: u8) -> SkipThrough {
 #[derive(Debug, Clone)]
 pub struct SkipThrough {
     delim: u8,
-    max: u64,
-    skipped: u64,
+    max: usize,
+    skipped: usize,
 }
 
 impl SkipThrough {
     /// Sets the most bytes discarded, delimiter included.
-    pub fn max_len(mut self, max: u64) -> Self {
+    pub fn max_len(mut self, max: usize) -> Self {
         self.max = max;
         self
     }
@@ -324,27 +318,21 @@ impl Step for SkipThrough {
 
     #[inline]
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<()>, DecodeError> {
-        let found = memchr(self.delim, input.bytes());
+        let found = find_byte(self.delim, input.bytes());
         let n = found.map_or(input.len(), |i| i + 1);
-        if self.skipped.saturating_add(n as u64) > self.max {
-            let room = (self.max - self.skipped) as usize;
-            let max = usize::try_from(self.max).unwrap_or(usize::MAX);
-            return Err(input.error_at(
-                room,
-                ErrorKind::LimitExceeded {
-                    limit: "skip_through",
-                    max,
-                },
-            ));
+        let room = self.max - self.skipped;
+        if n > room {
+            let limit = ErrorKind::LimitExceeded {
+                limit: "skip_through",
+                max: self.max,
+            };
+            return Err(input.error_at(room, limit));
         }
         input.advance(n)?;
-        self.skipped += n as u64;
+        self.skipped += n;
         if found.is_some() {
             return Ok(Status::Ready(()));
         }
-        if input.is_eof() {
-            return Err(input.out_of_input());
-        }
-        Ok(Status::Pending)
+        input.wait()
     }
 }

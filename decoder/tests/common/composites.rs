@@ -11,7 +11,7 @@ use nagrel_decoder::*;
 pub fn blob() -> impl Step<Output = Bytes> {
     read_decimal()
         .then_ignore(expect(b"\n"))
-        .then(|n| read_bytes(n as usize))
+        .then(read_bytes)
 }
 
 pub fn blob_enc(payload: &[u8], out: &mut Vec<u8>) {
@@ -73,7 +73,7 @@ pub fn netstring() -> impl Step<Output = Bytes> {
             std::str::from_utf8(&len)
                 .ok()
                 .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|s| s.parse::<usize>().ok())
+                .and_then(|s| s.parse::<u64>().ok())
                 .ok_or(ErrorKind::Invalid("bad netstring length"))
         })
         .then(|n| read_bytes(n).max_len(1024))
@@ -89,7 +89,7 @@ pub fn netstring_enc(payload: &[u8], out: &mut Vec<u8>) {
 
 /// A LEB128 length, then that many bytes (at most 1024).
 pub fn varint_frame() -> impl Step<Output = Bytes> {
-    read_varint().then(|n| read_bytes(usize::try_from(n).unwrap_or(usize::MAX)).max_len(1024))
+    read_varint().then(|n| read_bytes(n).max_len(1024))
 }
 
 pub fn varint_enc(mut n: u64, out: &mut Vec<u8>) {
@@ -119,7 +119,7 @@ pub fn hex_chunk() -> impl Step<Output = Bytes> {
     read_hex()
         .max_digits(8)
         .then_ignore(expect(b"\r\n"))
-        .then(|n| read_bytes(n as usize).max_len(1024))
+        .then(|n| read_bytes(n).max_len(1024))
         .then_ignore(expect(b"\r\n"))
 }
 
