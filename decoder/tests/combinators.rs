@@ -21,11 +21,7 @@ fn parse_usize(line: Bytes) -> Result<usize, ErrorKind> {
 
 #[test]
 fn then_feeds_the_output_to_the_continuation() {
-    let make = || {
-        read_decimal()
-            .then_ignore(expect(b"\n"))
-            .then(read_bytes)
-    };
+    let make = || read_decimal().then_ignore(expect(b"\n")).then(read_bytes);
     let (out, e) = check_splits(make, b"5\nhello0\n3\nabc");
     assert_eq!(out, bs(&[b"hello", b"", b"abc"]));
     assert_eq!(e, None);

@@ -8,9 +8,7 @@ use common::*;
 use nagrel_decoder::*;
 
 fn blob() -> impl Step<Output = bytes::Bytes> {
-    read_decimal()
-        .then_ignore(expect(b"\n"))
-        .then(read_bytes)
+    read_decimal().then_ignore(expect(b"\n")).then(read_bytes)
 }
 
 #[test]

@@ -199,10 +199,7 @@ fn counted_steps_default_limits_are_finite() {
     assert_eq!(r.unwrap_err(), limit("ensure", DEFAULT_MAX_BYTES, 8));
     let r = decode_now(|| read_u64_be().then(|n| peek(n as usize, |_| ())), &huge);
     assert_eq!(r.unwrap_err(), limit("peek", DEFAULT_MAX_BYTES, 8));
-    let r = decode_now(
-        || read_u64_be().then(read_bytes),
-        &u64::MAX.to_be_bytes(),
-    );
+    let r = decode_now(|| read_u64_be().then(read_bytes), &u64::MAX.to_be_bytes());
     assert_eq!(r.unwrap_err(), limit("read_bytes", DEFAULT_MAX_BYTES, 8));
 }
 

@@ -36,11 +36,7 @@ fn read_line_outputs_are_slices_of_the_buffer() {
 
 #[test]
 fn read_bytes_outputs_are_slices_of_the_buffer() {
-    let blob = || {
-        read_decimal()
-            .then_ignore(expect(b"\n"))
-            .then(read_bytes)
-    };
+    let blob = || read_decimal().then_ignore(expect(b"\n")).then(read_bytes);
     let mut driver = Driver::new(blob);
     let mut buf = BytesMut::from(&b"5\nhello3\nabc"[..]);
     let (base, _) = range(&buf);

@@ -9,9 +9,7 @@ use nagrel_decoder::*;
 
 /// `<decimal length>\n<bytes>`: naggati's classic.
 pub fn blob() -> impl Step<Output = Bytes> {
-    read_decimal()
-        .then_ignore(expect(b"\n"))
-        .then(read_bytes)
+    read_decimal().then_ignore(expect(b"\n")).then(read_bytes)
 }
 
 pub fn blob_enc(payload: &[u8], out: &mut Vec<u8>) {
