@@ -1,6 +1,7 @@
 //! Fuzzes a composite decoder (a tagged record stream mixing lines, length-prefixed blobs,
 //! varint frames, header blocks and netstrings) and checks two invariants on any input:
-//! nothing panics, and the results do not depend on how the input is split.
+//! nothing panics, and the results do not depend on how the input is split, both when the
+//! first error ends decoding and when the driver recovers after each error.
 //!
 //! Run: `cargo fuzz run composite` from the repository root (nightly toolchain).
 
@@ -12,7 +13,8 @@ use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
 use nagrel_decoder::{
     expect, fail, fold, read_bytes, read_decimal, read_line, read_u16_be, read_u8, read_until,
-    read_until_seq, read_varint, repeat, DecodeError, Driver, Either, ErrorKind, Step, StepExt,
+    read_until_seq, read_varint, repeat, skip_through, DecodeError, Driver, Either, ErrorKind,
+    Step, StepExt,
 };
 
 #[derive(Debug, PartialEq)]
@@ -89,26 +91,41 @@ fn record() -> impl Step<Output = Record> {
         .limit(1024)
 }
 
-/// Every message and the final error, feeding `data` in pieces of `piece` bytes.
-fn run(data: &[u8], piece: usize) -> (Vec<Record>, Option<DecodeError>) {
+/// Every message and error, feeding `data` in pieces of `piece` bytes. With `recover`, the
+/// driver skips to the next LF after an error and goes on; without, the first error ends
+/// the run.
+fn run(data: &[u8], piece: usize, recover: bool) -> Vec<Result<Record, DecodeError>> {
     let mut driver = Driver::new(record);
+    if recover {
+        driver = driver.recover_with(|_| Some(skip_through(b'\n').max_len(256).boxed()));
+    }
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
-    for chunk in data.chunks(piece.max(1)) {
-        buf.extend_from_slice(chunk);
+    let mut chunks = data.chunks(piece.max(1)).peekable();
+    loop {
+        let eof = chunks.peek().is_none();
+        if let Some(chunk) = chunks.next() {
+            buf.extend_from_slice(chunk);
+        }
         loop {
-            match driver.decode(&mut buf) {
-                Ok(Some(r)) => out.push(r),
+            let result = if eof {
+                driver.decode_eof(&mut buf)
+            } else {
+                driver.decode(&mut buf)
+            };
+            match result {
+                Ok(Some(r)) => out.push(Ok(r)),
                 Ok(None) => break,
-                Err(e) => return (out, Some(e)),
+                Err(e) => {
+                    out.push(Err(e));
+                    if driver.failed().is_some() {
+                        return out;
+                    }
+                }
             }
         }
-    }
-    loop {
-        match driver.decode_eof(&mut buf) {
-            Ok(Some(r)) => out.push(r),
-            Ok(None) => return (out, None),
-            Err(e) => return (out, Some(e)),
+        if eof {
+            return out;
         }
     }
 }
@@ -117,11 +134,17 @@ fuzz_target!(|input: &[u8]| {
     let Some((&split, data)) = input.split_first() else {
         return;
     };
-    let whole = run(data, data.len());
-    assert_eq!(
-        whole,
-        run(data, split as usize),
-        "split into {split}-byte pieces"
-    );
-    assert_eq!(whole, run(data, 1), "fed one byte at a time");
+    for recover in [false, true] {
+        let whole = run(data, data.len(), recover);
+        assert_eq!(
+            whole,
+            run(data, split as usize, recover),
+            "{split}-byte pieces, recover {recover}"
+        );
+        assert_eq!(
+            whole,
+            run(data, 1, recover),
+            "one byte at a time, recover {recover}"
+        );
+    }
 });
