@@ -35,6 +35,15 @@ pub enum ErrorKind {
     /// A value was rejected by a validation step ([`try_map`](crate::StepExt::try_map) or
     /// [`fail`](crate::fail)); the message says why.
     Invalid(&'static str),
+    /// A protocol's own rejection, raised by a step written for that protocol: `code` is
+    /// the protocol's error number (its own error enum, as an integer) and `reason` says
+    /// what was wrong. The protocol maps it back into its typed error.
+    Protocol {
+        /// The protocol's error number.
+        code: u16,
+        /// What was wrong, for people.
+        reason: &'static str,
+    },
     /// A step was resumed after it had already produced its output. This is a bug in the
     /// code driving the step, reported instead of panicking.
     Finished,
@@ -56,6 +65,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::BadLineEnding => f.write_str("bad line ending"),
             ErrorKind::BadNumber => f.write_str("malformed or overflowing number"),
             ErrorKind::Invalid(why) => f.write_str(why),
+            ErrorKind::Protocol { reason, .. } => f.write_str(reason),
             ErrorKind::Finished => f.write_str("step resumed after it finished"),
         }
     }
