@@ -81,6 +81,19 @@ http_error_kinds! {
     VersionNotSupported = 19, 505, "HTTP version not supported";
     /// The start of the message is an empty line.
     EmptyStartLine = 20, 400, "empty line where the start line belongs";
+    /// Content-Length is not `1*DIGIT`, overflows, or its copies disagree.
+    BadContentLength = 21, 400, "invalid Content-Length";
+    /// Transfer-Encoding and Content-Length in the same message.
+    LengthAndTransferEncoding = 22, 400, "both Transfer-Encoding and Content-Length";
+    /// Transfer-Encoding in an HTTP/1.0 request.
+    TransferEncodingInHttp10 = 23, 400, "Transfer-Encoding in an HTTP/1.0 request";
+    /// Transfer-Encoding is malformed (empty element, not a token) or `chunked` is not
+    /// applied exactly once, last.
+    BadTransferEncoding = 24, 400, "chunked must be the final transfer coding, once";
+    /// A transfer coding this server does not know.
+    UnknownTransferCoding = 25, 501, "unknown transfer coding";
+    /// The body is larger than the limit.
+    BodyTooLarge = 26, 413, "body too large";
 }
 
 impl HttpErrorKind {

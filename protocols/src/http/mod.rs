@@ -5,16 +5,20 @@
 //! - [`model`]: zero-copy [`RequestHead`], [`ResponseHead`], [`Fields`], [`Version`].
 //! - [`head`]: the head decoders [`request_head`] and [`response_head`], and
 //!   [`HeadLimits`].
+//! - [`framing`]: how the body after a head is delimited ([`request_framing`],
+//!   [`response_framing`]), with the smuggling rules.
 //! - [`error`]: [`HttpError`] and [`HttpErrorKind`], with the one mapping from rejection to
 //!   status code.
 //!
-//! Bodies (Content-Length, chunked, read-until-close), encoders and the conversions to the
+//! Body decoders (Content-Length pieces, chunked), encoders and the conversions to the
 //! `http` crate's types are still to come.
 
 pub mod error;
+pub mod framing;
 pub mod head;
 pub mod model;
 
 pub use error::{HttpError, HttpErrorKind};
+pub use framing::{request_framing, response_framing, Framing};
 pub use head::{request_head, response_head, Head, HeadLimits, HeadStep};
 pub use model::{Fields, RequestHead, ResponseHead, Version};
