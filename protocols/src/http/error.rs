@@ -94,6 +94,21 @@ http_error_kinds! {
     UnknownTransferCoding = 25, 501, "unknown transfer coding";
     /// The body is larger than the limit.
     BodyTooLarge = 26, 413, "body too large";
+    /// A chunk size is not `1*HEXDIG` (at most 16 digits) followed by an extension or CRLF.
+    BadChunkSize = 27, 400, "invalid chunk size";
+    /// Chunk extensions hold a control byte.
+    BadChunkExtension = 28, 400, "invalid chunk extension";
+    /// Chunk extensions longer than the limit.
+    ChunkExtensionTooLong = 29, 400, "chunk extensions too long";
+    /// Chunk data not followed by exactly CRLF.
+    MissingChunkCrlf = 30, 400, "chunk data not followed by CRLF";
+    /// A trailer carries a framing or routing field (Content-Length, Transfer-Encoding,
+    /// Host, Trailer, ...).
+    ForbiddenTrailer = 31, 400, "forbidden field in trailers";
+    /// Trailers larger than the limit (bytes or fields).
+    TrailersTooLarge = 32, 431, "trailers too large";
+    /// The stream ended inside the body.
+    IncompleteBody = 33, 400, "message ended inside its body";
 }
 
 impl HttpErrorKind {

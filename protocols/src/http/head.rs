@@ -237,7 +237,7 @@ fn parse_version(v: &[u8]) -> Result<Version, HttpErrorKind> {
 }
 
 /// Parses the header lines (all but the start line).
-fn parse_fields(
+pub(crate) fn parse_fields(
     raw: &[u8],
     lines: &[(u32, u32)],
 ) -> Result<Vec<FieldSpan>, (HttpErrorKind, usize)> {

@@ -7,17 +7,20 @@
 //!   [`HeadLimits`].
 //! - [`framing`]: how the body after a head is delimited ([`request_framing`],
 //!   [`response_framing`]), with the smuggling rules.
+//! - [`body`]: [`BodyDecoder`], streaming Content-Length, chunked and close-delimited
+//!   bodies as zero-copy pieces, with [`BodyLimits`].
 //! - [`error`]: [`HttpError`] and [`HttpErrorKind`], with the one mapping from rejection to
 //!   status code.
 //!
-//! Body decoders (Content-Length pieces, chunked), encoders and the conversions to the
-//! `http` crate's types are still to come.
+//! Encoders and the conversions to the `http` crate's types are still to come.
 
+pub mod body;
 pub mod error;
 pub mod framing;
 pub mod head;
 pub mod model;
 
+pub use body::{BodyDecoder, BodyEvent, BodyLimits};
 pub use error::{HttpError, HttpErrorKind};
 pub use framing::{request_framing, response_framing, Framing};
 pub use head::{request_head, response_head, Head, HeadLimits, HeadStep};
