@@ -12,16 +12,24 @@
 //! - [`error`]: [`HttpError`] and [`HttpErrorKind`], with the one mapping from rejection to
 //!   status code.
 //!
-//! Encoders and the conversions to the `http` crate's types are still to come.
+//! - [`encode`]: request and response heads, chunks and trailers, refusing anything the
+//!   decoders would reject.
+//! - [`interop`]: conversions to and from the `http` crate's request and response parts.
 
 pub mod body;
+pub mod encode;
 pub mod error;
 pub mod framing;
 pub mod head;
+pub mod interop;
 pub mod model;
 
 pub use body::{BodyDecoder, BodyEvent, BodyLimits};
+pub use encode::{
+    encode_chunk, encode_last_chunk, encode_request_head, encode_response_head, HeadEncoder,
+};
 pub use error::{HttpError, HttpErrorKind};
 pub use framing::{request_framing, response_framing, Framing};
 pub use head::{request_head, response_head, Head, HeadLimits, HeadStep};
+pub use interop::{encode_http_request, encode_http_response};
 pub use model::{Fields, RequestHead, ResponseHead, Version};
