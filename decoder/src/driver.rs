@@ -111,6 +111,23 @@ where
         self
     }
 
+    /// Starts counting offsets at `offset` instead of 0: for a stream whose first bytes
+    /// were consumed by other code (a body decoder between two heads, say).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use nagrel_decoder::{expect, Driver};
+    ///
+    /// let mut driver = Driver::new(|| expect(b"x")).starting_at(100);
+    /// let err = driver.decode(&mut BytesMut::from(&b"y"[..])).unwrap_err();
+    /// assert_eq!(err.offset(), 100);
+    /// ```
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self.message_start = offset;
+        self
+    }
+
     /// Absolute offset of the next unconsumed byte.
     pub fn offset(&self) -> u64 {
         self.offset

@@ -1,11 +1,13 @@
 //! The nagrel front server: HTTP from clients, requests to handlers over ZeroMQ, static
 //! directories and proxies, routes stored in sled.
 //!
-//! Nothing has landed in it yet; the `nagrel` binary lists what is available today.
+//! The server itself has not landed yet; today this crate holds the command line the
+//! `nagrel` binary runs.
 //!
 //! # Layout
 //!
-//! Empty for now: the connection state machine, router, store and targets arrive with the
-//! server.
+//! - [`cli`]: argument parsing and the commands (`nagrel decode`, the overview).
 
 #![deny(missing_docs)]
+
+pub mod cli;
