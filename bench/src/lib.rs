@@ -17,6 +17,8 @@
 //!   blobs (`blob`) and a five-step binary record chain against a hand-written state
 //!   machine (`chain`, `chain_64`). Its workload generators and decoders are public so
 //!   the criterion benches share them.
+//! - [`http`]: the `http` suite: request and response heads whole and trickled, and
+//!   chunked bodies, against httparse.
 //! - [`drive`](mod@drive): the one driving loop every decoder is run by, and its [`Tally`].
 //! - [`gen`]: the deterministic xorshift generator behind every workload.
 //! - [`measure`]: warm-up, calibration, interleaved sampling and medians.
@@ -28,6 +30,7 @@
 pub mod core;
 pub mod drive;
 pub mod gen;
+pub mod http;
 pub mod measure;
 pub mod report;
 
@@ -48,11 +51,19 @@ pub struct Suite {
 }
 
 /// Every suite the runner knows, in the order a run without arguments runs them.
-pub const SUITES: &[Suite] = &[Suite {
-    name: "core",
-    about: "line framing, length-prefixed blobs and a 5-step chain vs tokio-util / hand-written",
-    run: crate::core::run,
-}];
+pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "core",
+        about:
+            "line framing, length-prefixed blobs and a 5-step chain vs tokio-util / hand-written",
+        run: crate::core::run,
+    },
+    Suite {
+        name: "http",
+        about: "HTTP/1.1 heads (whole and trickled) and chunked bodies vs httparse",
+        run: crate::http::run,
+    },
+];
 
 /// The suite called `name`, if there is one.
 pub fn suite(name: &str) -> Option<&'static Suite> {
