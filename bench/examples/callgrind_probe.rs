@@ -8,7 +8,8 @@
 //! valgrind --tool=callgrind target/release/examples/callgrind_probe chain ours 64
 //! ```
 //!
-//! Arguments: case (`lines`, `blob`, `chain`), side (`ours`, `peer`), optional piece size
+//! Arguments: case (`lines`, `blob`, `chain`, or an http workload: `req_68`, `req_720`,
+//! `req_2k`, `req_8k`, `chunked_64`), side (`ours`, `peer`), optional piece size
 //! (default: the whole input at once). Compare the two sides' `I refs` totals; both
 //! include the same input generation.
 
@@ -56,6 +57,35 @@ fn main() -> ExitCode {
             let run = if ours { chain_ours } else { chain_peer };
             for _ in 0..5 {
                 black_box(run(&input, piece));
+            }
+        }
+        "req_68" | "req_720" | "req_2k" | "req_8k" => {
+            use nagrel_bench::http;
+            let head = match case.as_str() {
+                "req_68" => http::req_68(),
+                "req_720" => http::req_720(),
+                "req_2k" => http::req_2k(),
+                _ => http::req_8k(),
+            };
+            let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
+            for _ in 0..1000 {
+                if ours {
+                    black_box(http::request_ours(&mut a, &head, piece));
+                } else {
+                    black_box(http::request_peer(&mut b, &head, piece));
+                }
+            }
+        }
+        "chunked_64" => {
+            use nagrel_bench::http;
+            let body = http::chunked_body(64);
+            let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
+            for _ in 0..5 {
+                if ours {
+                    black_box(http::chunked_ours(&mut a, &body));
+                } else {
+                    black_box(http::chunked_peer(&mut b, &body));
+                }
             }
         }
         other => {

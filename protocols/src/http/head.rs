@@ -1,9 +1,10 @@
 //! Decoding request and response heads.
 //!
-//! Two passes, each linear. While bytes arrive, a resumable scan finds the line ends (never
-//! rescanning) and enforces the line, head and field-count limits before anything is
-//! parsed. Once the blank line is in, one pass over the complete head parses the start line
-//! and the fields at the line bounds the scan recorded.
+//! While bytes arrive, a resumable scan finds the line ends (never rescanning) and enforces
+//! the line, head and field-count limits; each line is parsed the moment its end arrives,
+//! so a head is walked once in all and a bad line is refused as soon as it is complete.
+//! Parts are recorded as spans; the head's bytes are split off in one piece at the blank
+//! line.
 
 use core::marker::PhantomData;
 
@@ -13,6 +14,7 @@ use nagrel_decoder::{DecodeError, Input, Status, Step};
 
 use super::error::HttpErrorKind;
 use super::model::{FieldSpan, Fields, RequestHead, ResponseHead, Span, Version};
+use super::scan::{first_non_text, is_text, target_len};
 
 /// Size limits for a head, with the defaults from `http-rules.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,36 +62,50 @@ pub fn response_head(limits: HeadLimits) -> HeadStep<ResponseHead> {
 
 /// The step behind [`request_head`] and [`response_head`].
 #[derive(Debug)]
-pub struct HeadStep<H> {
+pub struct HeadStep<H: Head> {
     limits: HeadLimits,
     /// Where the line being scanned starts, relative to the head's first byte.
     line_start: usize,
     /// How far the current line has been searched for its LF.
     scanned: usize,
-    /// Content bounds (line end excluded) of the lines seen so far.
-    lines: Vec<(u32, u32)>,
+    /// The parsed start line, once it is complete.
+    start: Option<H::Start>,
+    /// The fields parsed so far.
+    fields: Vec<FieldSpan>,
     _head: PhantomData<fn() -> H>,
 }
 
-impl<H> HeadStep<H> {
+impl<H: Head> HeadStep<H> {
     fn new(limits: HeadLimits) -> Self {
         HeadStep {
             limits,
             line_start: 0,
             scanned: 0,
-            lines: Vec::new(),
+            start: None,
+            fields: Vec::new(),
             _head: PhantomData,
         }
     }
 }
 
-/// A head type: how to parse the complete head once its lines are known.
+/// A head type: how to parse its start line, and how to assemble the head.
 pub trait Head: Sized {
+    /// The parsed start line.
+    type Start: core::fmt::Debug;
+
     /// The rejection for a start line over its limit.
     const START_LINE_TOO_LONG: HttpErrorKind;
 
-    /// Parses a complete head. Errors carry offsets relative to the head's first byte.
-    fn parse(raw: Bytes, lines: &[(u32, u32)]) -> Result<Self, (HttpErrorKind, usize)>;
+    /// Parses the start line (`line` is the head's first line, CRLF excluded). Errors carry
+    /// offsets relative to the head's first byte.
+    fn parse_start(line: &[u8]) -> Result<Self::Start, (HttpErrorKind, usize)>;
+
+    /// Assembles the head from its parts once the blank line is in.
+    fn finish(
+        start: Self::Start,
+        raw: Bytes,
+        fields: Vec<FieldSpan>,
+    ) -> Result<Self, (HttpErrorKind, usize)>;
 }
 
 impl<H: Head> Step for HeadStep<H> {
@@ -101,7 +117,7 @@ impl<H: Head> Step for HeadStep<H> {
         };
         loop {
             let bytes = input.bytes();
-            let first = self.lines.is_empty();
+            let first = self.start.is_none();
             let line_max = if first {
                 self.limits.max_start_line
             } else {
@@ -144,12 +160,13 @@ impl<H: Head> Step for HeadStep<H> {
                 return fail(input, kind, self.line_start + line_max);
             }
             if end == self.line_start {
-                if first {
+                let Some(start) = self.start.take() else {
                     return fail(input, HttpErrorKind::EmptyStartLine, self.line_start);
-                }
+                };
                 let base = input.offset();
                 let raw = input.take(lf + 1)?;
-                return match H::parse(raw, &self.lines) {
+                let fields = core::mem::take(&mut self.fields);
+                return match H::finish(start, raw, fields) {
                     Ok(head) => Ok(Status::Ready(head)),
                     Err((kind, at)) => Err(DecodeError::new(
                         kind.into_decode(),
@@ -157,10 +174,17 @@ impl<H: Head> Step for HeadStep<H> {
                     )),
                 };
             }
-            if self.lines.len() > self.limits.max_fields {
+            let line = &bytes[self.line_start..end];
+            let parsed = if first {
+                H::parse_start(line).map(|start| self.start = Some(start))
+            } else if self.fields.len() == self.limits.max_fields {
                 return fail(input, HttpErrorKind::TooManyHeaders, self.line_start);
+            } else {
+                parse_field(line, self.line_start).map(|field| self.fields.push(field))
+            };
+            if let Err((kind, at)) = parsed {
+                return fail(input, kind, at);
             }
-            self.lines.push((self.line_start as u32, end as u32));
             self.line_start = lf + 1;
             self.scanned = lf + 1;
         }
@@ -203,12 +227,6 @@ fn token_len(s: &[u8]) -> usize {
         .unwrap_or(s.len())
 }
 
-/// A field value or reason phrase byte: HTAB, SP, visible ASCII or obs-text.
-#[inline]
-fn is_text(b: u8) -> bool {
-    b == b'\t' || (b >= 0x20 && b != 0x7F)
-}
-
 /// The rejection for a byte that is not [`is_text`].
 fn bad_text(b: u8) -> HttpErrorKind {
     if b == b'\r' {
@@ -236,59 +254,64 @@ fn parse_version(v: &[u8]) -> Result<Version, HttpErrorKind> {
     }
 }
 
-/// Parses the header lines (all but the start line).
+/// Parses one header line, `line` (CRLF excluded), which starts `start` bytes into its
+/// section.
+#[inline]
+fn parse_field(line: &[u8], start: usize) -> Result<FieldSpan, (HttpErrorKind, usize)> {
+    let end = start + line.len();
+    if matches!(line[0], b' ' | b'\t') {
+        return Err((HttpErrorKind::ObsoleteFold, start));
+    }
+    let name_len = token_len(line);
+    match line.get(name_len) {
+        Some(b':') if name_len > 0 => {}
+        Some(b' ' | b'\t') if name_len > 0 => {
+            return Err((HttpErrorKind::WhitespaceBeforeColon, start + name_len))
+        }
+        None => return Err((HttpErrorKind::MissingColon, end)),
+        Some(&b) if name_len > 0 && !TCHAR[b as usize] && is_text(b) => {
+            return Err((HttpErrorKind::BadHeaderName, start + name_len))
+        }
+        Some(&b) if !is_text(b) => return Err((bad_text(b), start + name_len)),
+        Some(_) => return Err((HttpErrorKind::BadHeaderName, start + name_len)),
+    }
+    let value = &line[name_len + 1..];
+    if let Some(i) = first_non_text(value) {
+        return Err((bad_text(value[i]), start + name_len + 1 + i));
+    }
+    let is_ows = |b: &&u8| **b == b' ' || **b == b'\t';
+    let lead = value.iter().take_while(is_ows).count();
+    let trail = value[lead..].iter().rev().take_while(is_ows).count();
+    Ok(FieldSpan {
+        name: Span::new(start..start + name_len),
+        value: Span::new(start + name_len + 1 + lead..end - trail),
+    })
+}
+
+/// Parses header lines at the given bounds of `raw` (for trailer sections).
 pub(crate) fn parse_fields(
     raw: &[u8],
     lines: &[(u32, u32)],
 ) -> Result<Vec<FieldSpan>, (HttpErrorKind, usize)> {
-    let mut fields = Vec::with_capacity(lines.len());
-    for &(start, end) in lines {
-        let (start, end) = (start as usize, end as usize);
-        let line = &raw[start..end];
-        if matches!(line[0], b' ' | b'\t') {
-            return Err((HttpErrorKind::ObsoleteFold, start));
-        }
-        let name_len = token_len(line);
-        match line.get(name_len) {
-            Some(b':') if name_len > 0 => {}
-            Some(b' ' | b'\t') if name_len > 0 => {
-                return Err((HttpErrorKind::WhitespaceBeforeColon, start + name_len))
-            }
-            None => return Err((HttpErrorKind::MissingColon, end)),
-            Some(&b) if name_len > 0 && !TCHAR[b as usize] && is_text(b) => {
-                return Err((HttpErrorKind::BadHeaderName, start + name_len))
-            }
-            Some(&b) if !is_text(b) => return Err((bad_text(b), start + name_len)),
-            Some(_) => return Err((HttpErrorKind::BadHeaderName, start + name_len)),
-        }
-        let value = &line[name_len + 1..];
-        if let Some(i) = value.iter().position(|&b| !is_text(b)) {
-            return Err((bad_text(value[i]), start + name_len + 1 + i));
-        }
-        let lead = value
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        let trail = value[lead..]
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        let value_start = start + name_len + 1 + lead;
-        fields.push(FieldSpan {
-            name: Span::new(start..start + name_len),
-            value: Span::new(value_start..end - trail),
-        });
-    }
-    Ok(fields)
+    lines
+        .iter()
+        .map(|&(start, end)| parse_field(&raw[start as usize..end as usize], start as usize))
+        .collect()
+}
+
+/// A parsed request line.
+#[derive(Debug)]
+pub struct RequestLine {
+    method: Span,
+    target: Span,
+    version: Version,
 }
 
 impl Head for RequestHead {
+    type Start = RequestLine;
     const START_LINE_TOO_LONG: HttpErrorKind = HttpErrorKind::UriTooLong;
 
-    fn parse(raw: Bytes, lines: &[(u32, u32)]) -> Result<Self, (HttpErrorKind, usize)> {
-        let (start, end) = (lines[0].0 as usize, lines[0].1 as usize);
-        let line = &raw[start..end];
+    fn parse_start(line: &[u8]) -> Result<RequestLine, (HttpErrorKind, usize)> {
         // method SP request-target SP HTTP-version, single spaces.
         let method_len = token_len(line);
         match line.get(method_len) {
@@ -298,42 +321,61 @@ impl Head for RequestHead {
             _ => return Err((HttpErrorKind::BadRequestLine, method_len)),
         }
         let target_start = method_len + 1;
-        let target_len = line[target_start..]
-            .iter()
-            .position(|&b| !(0x21..=0x7E).contains(&b));
-        let target_len = match target_len {
-            Some(n) if n > 0 && line[target_start + n] == b' ' => n,
-            Some(n) if line[target_start + n] == b'\r' => {
-                return Err((HttpErrorKind::BareCr, target_start + n))
-            }
-            Some(n) if n > 0 && line[target_start + n] != b' ' => {
-                return Err((HttpErrorKind::BadTarget, target_start + n))
+        let target_len = target_len(&line[target_start..]);
+        let target_len = match line.get(target_start + target_len) {
+            Some(b' ') if target_len > 0 => target_len,
+            Some(b'\r') => return Err((HttpErrorKind::BareCr, target_start + target_len)),
+            Some(_) if target_len > 0 => {
+                return Err((HttpErrorKind::BadTarget, target_start + target_len))
             }
             _ => return Err((HttpErrorKind::BadRequestLine, target_start)),
         };
         let version_start = target_start + target_len + 1;
         let version =
             parse_version(&line[version_start..]).map_err(|kind| (kind, version_start))?;
-        let fields = parse_fields(&raw, &lines[1..])?;
-        let head = RequestHead {
-            method: Span::new(start..start + method_len),
+        Ok(RequestLine {
+            method: Span::new(0..method_len),
             target: Span::new(target_start..target_start + target_len),
             version,
-            fields: Fields::new(raw, fields),
-        };
-        if version == Version::Http11 && head.fields.get_all("host").count() != 1 {
-            return Err((HttpErrorKind::BadHost, 0));
+        })
+    }
+
+    fn finish(
+        start: RequestLine,
+        raw: Bytes,
+        fields: Vec<FieldSpan>,
+    ) -> Result<Self, (HttpErrorKind, usize)> {
+        if start.version == Version::Http11 {
+            let is_host = |f: &&FieldSpan| {
+                f.name.end - f.name.start == 4
+                    && raw[f.name.start as usize..f.name.end as usize].eq_ignore_ascii_case(b"host")
+            };
+            if fields.iter().filter(is_host).count() != 1 {
+                return Err((HttpErrorKind::BadHost, 0));
+            }
         }
-        Ok(head)
+        Ok(RequestHead {
+            method: start.method,
+            target: start.target,
+            version: start.version,
+            fields: Fields::new(raw, fields),
+        })
     }
 }
 
+/// A parsed status line.
+#[derive(Debug)]
+pub struct StatusLine {
+    version: Version,
+    status: u16,
+    reason: Span,
+}
+
 impl Head for ResponseHead {
+    type Start = StatusLine;
     const START_LINE_TOO_LONG: HttpErrorKind = HttpErrorKind::BadStatusLine;
 
-    fn parse(raw: Bytes, lines: &[(u32, u32)]) -> Result<Self, (HttpErrorKind, usize)> {
-        let (start, end) = (lines[0].0 as usize, lines[0].1 as usize);
-        let line = &raw[start..end];
+    fn parse_start(line: &[u8]) -> Result<StatusLine, (HttpErrorKind, usize)> {
         // HTTP-version SP 3DIGIT [SP reason-phrase]; the reason (and its space) may be
         // missing, as servers in the wild omit it.
         let version = match line.get(..8) {
@@ -349,18 +391,29 @@ impl Head for ResponseHead {
         let reason = match line.get(12) {
             None => Span::new(12..12),
             Some(b' ') => {
-                if let Some(i) = line[13..].iter().position(|&b| !is_text(b)) {
+                if let Some(i) = first_non_text(&line[13..]) {
                     return Err((bad_text(line[13 + i]), 13 + i));
                 }
-                Span::new(13..end)
+                Span::new(13..line.len())
             }
             Some(_) => return Err((HttpErrorKind::BadStatusLine, 12)),
         };
-        let fields = parse_fields(&raw, &lines[1..])?;
-        Ok(ResponseHead {
+        Ok(StatusLine {
             version,
             status,
             reason,
+        })
+    }
+
+    fn finish(
+        start: StatusLine,
+        raw: Bytes,
+        fields: Vec<FieldSpan>,
+    ) -> Result<Self, (HttpErrorKind, usize)> {
+        Ok(ResponseHead {
+            version: start.version,
+            status: start.status,
+            reason: start.reason,
             fields: Fields::new(raw, fields),
         })
     }

@@ -23,6 +23,7 @@ pub mod framing;
 pub mod head;
 pub mod interop;
 pub mod model;
+mod scan;
 
 pub use body::{BodyDecoder, BodyEvent, BodyLimits};
 pub use encode::{

@@ -49,9 +49,11 @@ impl Span {
     }
 }
 
-/// One header field's name and value positions.
+/// Where one header field's name and value lie in its head. Opaque: only this crate's
+/// decoders make them, which also keeps [`Head`](super::Head) implemented by this crate's
+/// heads alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FieldSpan {
+pub struct FieldSpan {
     pub(crate) name: Span,
     pub(crate) value: Span,
 }
