@@ -208,7 +208,7 @@ impl Printable for ResponseHead {
 type HeadDriver<H> = Driver<fn() -> HeadStep<H>, HeadStep<H>>;
 
 /// Heads and their bodies, message after message.
-enum HttpSource<H> {
+enum HttpSource<H: Printable> {
     Head(HeadDriver<H>),
     Body {
         head: H,
