@@ -181,6 +181,15 @@ impl BodyDecoder {
 
     fn step(&mut self, input: &mut Input<'_>) -> Result<Status<BodyEvent>, DecodeError> {
         loop {
+            if let State::Size { digits: 0, .. } = self.state {
+                if let Some((header, len)) = self.whole_chunk(input) {
+                    input.advance(header)?;
+                    let data = input.take(len)?;
+                    input.advance(2)?;
+                    self.received += len as u64;
+                    return Ok(Status::Ready(BodyEvent::Data(data)));
+                }
+            }
             let next = match &mut self.state {
                 State::Done => return Ok(Status::Pending),
                 State::Length(0) => {
@@ -283,6 +292,34 @@ impl BodyDecoder {
             };
             self.state = next;
         }
+    }
+
+    /// The common case, a whole chunk already buffered: `size CRLF data CRLF` with no
+    /// extension, within the body limit. Returns the size line's length and the data's.
+    /// Anything else (extensions, the last chunk, an error, a partial chunk) is left to the
+    /// state machine, which hands out the same events, so the result does not depend on
+    /// which path ran.
+    #[inline]
+    fn whole_chunk(&self, input: &Input<'_>) -> Option<(usize, usize)> {
+        let bytes = input.bytes();
+        let mut value = 0u64;
+        let mut digits = 0;
+        while let Some(d) = bytes.get(digits).and_then(|&b| char::from(b).to_digit(16)) {
+            if digits == 16 {
+                return None;
+            }
+            value = value << 4 | u64::from(d);
+            digits += 1;
+        }
+        if digits == 0 || value == 0 || bytes.get(digits..digits + 2) != Some(b"\r\n") {
+            return None;
+        }
+        if self.received.checked_add(value)? > self.limits.max_body {
+            return None;
+        }
+        let len = usize::try_from(value).ok()?;
+        let end = (digits + 2).checked_add(len)?;
+        (bytes.get(end..end.checked_add(2)?)? == b"\r\n").then_some((digits + 2, len))
     }
 
     /// Hands out the next `n` bytes as data, counting them against the body limit.
