@@ -180,6 +180,10 @@ impl<H: Head> Step for HeadStep<H> {
             } else if self.fields.len() == self.limits.max_fields {
                 return fail(input, HttpErrorKind::TooManyHeaders, self.line_start);
             } else {
+                if self.fields.is_empty() {
+                    // One allocation covers a typical head instead of growing step by step.
+                    self.fields.reserve(16.min(self.limits.max_fields));
+                }
                 parse_field(line, self.line_start).map(|field| self.fields.push(field))
             };
             if let Err((kind, at)) = parsed {
