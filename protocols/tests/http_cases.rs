@@ -14,13 +14,42 @@ use nagrel_protocols::http::{
 /// What one request decoded to: method, target and body.
 type Request = (String, String, Vec<u8>);
 
+/// The input arriving piece by piece, as a connection receives it.
+struct Feed<'a> {
+    input: &'a [u8],
+    /// Where each piece ends.
+    cuts: Vec<usize>,
+    next: usize,
+    at: usize,
+    /// Set once every piece has arrived.
+    eof: bool,
+}
+
+impl Feed<'_> {
+    /// Appends the next piece to `buf`, or marks the end of input.
+    fn more(&mut self, buf: &mut BytesMut) {
+        match self.cuts.get(self.next) {
+            Some(&cut) => {
+                buf.extend_from_slice(&self.input[self.at..cut]);
+                self.at = cut;
+                self.next += 1;
+            }
+            None => self.eof = true,
+        }
+    }
+}
+
 /// Decodes a stream of requests fed in the given pieces: the requests, then the first
 /// rejection if any.
 fn pipeline(input: &[u8], cuts: &[usize]) -> (Vec<Request>, Option<(HttpErrorKind, u64)>) {
     let mut buf = BytesMut::new();
-    let mut pieces = cuts.iter().copied().chain([input.len()]);
-    let mut at = 0;
-    let mut eof = false;
+    let mut feed = Feed {
+        input,
+        cuts: cuts.iter().copied().chain([input.len()]).collect(),
+        next: 0,
+        at: 0,
+        eof: false,
+    };
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
@@ -28,21 +57,15 @@ fn pipeline(input: &[u8], cuts: &[usize]) -> (Vec<Request>, Option<(HttpErrorKin
         let mut head_driver =
             Driver::new(|| request_head(HeadLimits::default())).starting_at(offset);
         let head = loop {
-            let r = if eof {
+            let r = if feed.eof {
                 head_driver.decode_eof(&mut buf)
             } else {
                 head_driver.decode(&mut buf)
             };
             match r.map_err(HttpError::from) {
                 Ok(Some(head)) => break head,
-                Ok(None) if eof => return (out, None),
-                Ok(None) => match pieces.next() {
-                    Some(cut) => {
-                        buf.extend_from_slice(&input[at..cut]);
-                        at = cut;
-                    }
-                    None => eof = true,
-                },
+                Ok(None) if feed.eof => return (out, None),
+                Ok(None) => feed.more(&mut buf),
                 Err(e) => return (out, Some((e.kind(), e.offset()))),
             }
         };
@@ -53,7 +76,7 @@ fn pipeline(input: &[u8], cuts: &[usize]) -> (Vec<Request>, Option<(HttpErrorKin
         let mut body = BodyDecoder::new(framing, BodyLimits::default(), head_driver.offset());
         let mut data = Vec::new();
         loop {
-            let r = if eof {
+            let r = if feed.eof {
                 body.decode_eof(&mut buf)
             } else {
                 body.decode(&mut buf)
@@ -61,13 +84,7 @@ fn pipeline(input: &[u8], cuts: &[usize]) -> (Vec<Request>, Option<(HttpErrorKin
             match r {
                 Ok(Some(BodyEvent::Data(d))) => data.extend_from_slice(&d),
                 Ok(Some(BodyEvent::End(_))) => break,
-                Ok(None) => match pieces.next() {
-                    Some(cut) => {
-                        buf.extend_from_slice(&input[at..cut]);
-                        at = cut;
-                    }
-                    None => eof = true,
-                },
+                Ok(None) => feed.more(&mut buf),
                 Err(e) => return (out, Some((e.kind(), e.offset()))),
             }
         }
