@@ -233,7 +233,7 @@ fn trailers_may_not_carry_framing_fields() {
     chunked_rejects(b"0\r\n folded\r\n\r\n", ObsoleteFold, 3);
     let limits = BodyLimits {
         max_trailers: 16,
-        max_trailer_fields: 2,
+        max_trailer_fields: 10,
         ..BodyLimits::default()
     };
     let out = all_ways(

@@ -7,13 +7,12 @@
 //! followed by exactly CRLF, and trailers may not carry framing fields.
 
 use bytes::{Bytes, BytesMut};
-use memchr::memchr;
 use nagrel_decoder::{DecodeError, Input, Status};
 
 use super::error::{HttpError, HttpErrorKind};
 use super::framing::Framing;
-use super::head::parse_fields;
 use super::model::Fields;
+use super::section::{FieldScanner, SectionRules};
 
 /// Limits on a body, with safe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,13 +95,8 @@ enum State {
     DataCr,
     /// The LF after chunk data.
     DataLf,
-    /// Trailer lines up to the blank line: where the current line starts, how far it has
-    /// been scanned, and the line bounds so far.
-    Trailers {
-        line_start: usize,
-        scanned: usize,
-        lines: Vec<(u32, u32)>,
-    },
+    /// Trailer lines up to the blank line.
+    Trailers(FieldScanner),
     /// Done: the end was reported.
     Done,
 }
@@ -241,11 +235,7 @@ impl BodyDecoder {
                         return Ok(Status::Pending);
                     }
                     if value == 0 {
-                        State::Trailers {
-                            line_start: 0,
-                            scanned: 0,
-                            lines: Vec::new(),
-                        }
+                        State::Trailers(FieldScanner::default())
                     } else if self.received.saturating_add(value) > self.limits.max_body {
                         return Err(protocol(input, HttpErrorKind::BodyTooLarge, 0));
                     } else {
@@ -278,11 +268,7 @@ impl BodyDecoder {
                         value: 0,
                     }
                 }
-                State::Trailers {
-                    line_start,
-                    scanned,
-                    lines,
-                } => match trailers(input, line_start, scanned, lines, &self.limits)? {
+                State::Trailers(scanner) => match trailers(input, scanner, &self.limits)? {
                     Some(fields) => {
                         self.state = State::Done;
                         return Ok(Status::Ready(BodyEvent::End(fields)));
@@ -436,60 +422,37 @@ fn extension(
 /// Trailer lines (strict CRLF) up to the blank line, then the trailer fields.
 fn trailers(
     input: &mut Input<'_>,
-    line_start: &mut usize,
-    scanned: &mut usize,
-    lines: &mut Vec<(u32, u32)>,
+    scanner: &mut FieldScanner,
     limits: &BodyLimits,
 ) -> Result<Option<Fields>, DecodeError> {
-    loop {
-        let bytes = input.bytes();
-        let horizon = bytes.len().min(limits.max_trailers);
-        let Some(found) = bytes.get(*scanned..horizon).and_then(|b| memchr(b'\n', b)) else {
-            *scanned = horizon.max(*scanned);
-            if horizon == limits.max_trailers {
-                return Err(protocol(input, HttpErrorKind::TrailersTooLarge, horizon));
-            }
-            return Ok(None);
-        };
-        let lf = *scanned + found;
-        if lf == *line_start || bytes[lf - 1] != b'\r' {
-            return Err(protocol(input, HttpErrorKind::BareLf, lf));
-        }
-        let end = lf - 1;
-        if end == *line_start {
-            let raw = input.take(lf + 1)?;
-            let fields = match parse_fields(&raw, lines) {
-                Ok(fields) => Fields::new(raw, fields),
-                Err((kind, at)) => return Err(protocol_at(input, kind, at, lf + 1)),
-            };
-            if let Some(i) = fields.iter().position(|(name, _)| forbidden_trailer(name)) {
-                let at = lines[i].0 as usize;
-                return Err(protocol_at(
-                    input,
-                    HttpErrorKind::ForbiddenTrailer,
-                    at,
-                    lf + 1,
-                ));
-            }
-            return Ok(Some(fields));
-        }
-        if lines.len() == limits.max_trailer_fields {
-            return Err(protocol(
-                input,
-                HttpErrorKind::TrailersTooLarge,
-                *line_start,
-            ));
-        }
-        lines.push((*line_start as u32, end as u32));
-        *line_start = lf + 1;
-        *scanned = lf + 1;
+    let rules = SectionRules {
+        max_line: limits.max_trailers,
+        max_end: limits.max_trailers,
+        max_fields: limits.max_trailer_fields,
+        allow_bare_lf: false,
+        line_too_long: HttpErrorKind::TrailersTooLarge,
+        too_large: HttpErrorKind::TrailersTooLarge,
+        too_many: HttpErrorKind::TrailersTooLarge,
+    };
+    let end = match scanner.scan(input.bytes(), &rules) {
+        Ok(Some(end)) => end,
+        Ok(None) => return Ok(None),
+        Err((kind, at)) => return Err(protocol(input, kind, at)),
+    };
+    let spans = scanner.take_fields();
+    let bytes = input.bytes();
+    if let Some(f) = spans
+        .iter()
+        .find(|f| forbidden_trailer(&bytes[f.name.range()]))
+    {
+        return Err(protocol(
+            input,
+            HttpErrorKind::ForbiddenTrailer,
+            f.name.start as usize,
+        ));
     }
-}
-
-/// An error at `at` bytes into a section of `taken` bytes already consumed.
-fn protocol_at(input: &Input<'_>, kind: HttpErrorKind, at: usize, taken: usize) -> DecodeError {
-    let start = input.offset().wrapping_sub(taken as u64);
-    DecodeError::new(kind.into_decode(), start.wrapping_add(at as u64))
+    let raw = input.take(end)?;
+    Ok(Some(Fields::new(raw, spans)))
 }
 
 /// Fields that would change how the message is framed, routed or authenticated, and so

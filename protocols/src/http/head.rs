@@ -1,10 +1,9 @@
 //! Decoding request and response heads.
 //!
-//! While bytes arrive, a resumable scan finds the line ends (never rescanning) and enforces
-//! the line, head and field-count limits; each line is parsed the moment its end arrives,
-//! so a head is walked once in all and a bad line is refused as soon as it is complete.
-//! Parts are recorded as spans; the head's bytes are split off in one piece at the blank
-//! line.
+//! While bytes arrive, a resumable search finds the start line's end, which is then parsed
+//! whole; the header section after it goes through the resumable field scanner
+//! (`section.rs`), which walks every byte once however the input is split. Parts are
+//! recorded as spans; the head's bytes are split off in one piece at the blank line.
 
 use core::marker::PhantomData;
 
@@ -15,6 +14,7 @@ use nagrel_decoder::{DecodeError, Input, Status, Step};
 use super::error::HttpErrorKind;
 use super::model::{FieldSpan, Fields, RequestHead, ResponseHead, Span, Version};
 use super::scan::{first_non_text, is_text, target_len};
+use super::section::{bad_text, token_len, FieldScanner, Rejection, SectionRules};
 
 /// Size limits for a head, with the defaults from `http-rules.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,14 +64,12 @@ pub fn response_head(limits: HeadLimits) -> HeadStep<ResponseHead> {
 #[derive(Debug)]
 pub struct HeadStep<H: Head> {
     limits: HeadLimits,
-    /// Where the line being scanned starts, relative to the head's first byte.
-    line_start: usize,
-    /// How far the current line has been searched for its LF.
+    /// How far the start line has been searched for its LF.
     scanned: usize,
     /// The parsed start line, once it is complete.
     start: Option<H::Start>,
-    /// The fields parsed so far.
-    fields: Vec<FieldSpan>,
+    /// The header section after the start line.
+    fields: FieldScanner,
     _head: PhantomData<fn() -> H>,
 }
 
@@ -79,12 +77,48 @@ impl<H: Head> HeadStep<H> {
     fn new(limits: HeadLimits) -> Self {
         HeadStep {
             limits,
-            line_start: 0,
             scanned: 0,
             start: None,
-            fields: Vec::new(),
+            fields: FieldScanner::default(),
             _head: PhantomData,
         }
+    }
+
+    /// Finds and parses the start line; `false` while its end has not arrived.
+    fn start_line(&mut self, bytes: &[u8]) -> Result<bool, Rejection> {
+        let line_max = self.limits.max_start_line;
+        let line_horizon = line_max.saturating_add(2);
+        let horizon = bytes.len().min(line_horizon).min(self.limits.max_head);
+        let Some(found) = bytes
+            .get(self.scanned..horizon)
+            .and_then(|b| memchr(b'\n', b))
+        else {
+            self.scanned = horizon.max(self.scanned);
+            if horizon == line_horizon {
+                return Err((H::START_LINE_TOO_LONG, line_max));
+            }
+            if horizon == self.limits.max_head {
+                return Err((HttpErrorKind::HeadTooLarge, self.limits.max_head));
+            }
+            return Ok(false);
+        };
+        let lf = self.scanned + found;
+        let end = if lf > 0 && bytes[lf - 1] == b'\r' {
+            lf - 1
+        } else if self.limits.allow_bare_lf {
+            lf
+        } else {
+            return Err((HttpErrorKind::BareLf, lf));
+        };
+        if end > line_max {
+            return Err((H::START_LINE_TOO_LONG, line_max));
+        }
+        if end == 0 {
+            return Err((HttpErrorKind::EmptyStartLine, 0));
+        }
+        self.start = Some(H::parse_start(&bytes[..end])?);
+        self.fields = FieldScanner::starting_at(lf + 1);
+        Ok(true)
     }
 }
 
@@ -112,131 +146,43 @@ impl<H: Head> Step for HeadStep<H> {
     type Output = H;
 
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<H>, DecodeError> {
-        let fail = |input: &Input<'_>, kind: HttpErrorKind, at: usize| {
-            Err(input.error_at(at, kind.into_decode()))
-        };
-        loop {
-            let bytes = input.bytes();
-            let first = self.start.is_none();
-            let line_max = if first {
-                self.limits.max_start_line
-            } else {
-                self.limits.max_field_line
-            };
-            let line_horizon = self.line_start.saturating_add(line_max).saturating_add(2);
-            let horizon = bytes.len().min(line_horizon).min(self.limits.max_head);
-            let Some(found) = bytes
-                .get(self.scanned..horizon)
-                .and_then(|b| memchr(b'\n', b))
-            else {
-                self.scanned = horizon.max(self.scanned);
-                if horizon == line_horizon {
-                    let kind = if first {
-                        H::START_LINE_TOO_LONG
-                    } else {
-                        HttpErrorKind::HeaderLineTooLong
-                    };
-                    return fail(input, kind, self.line_start + line_max);
-                }
-                if horizon == self.limits.max_head {
-                    return fail(input, HttpErrorKind::HeadTooLarge, self.limits.max_head);
-                }
-                return input.wait();
-            };
-            let lf = self.scanned + found;
-            let end = if lf > self.line_start && bytes[lf - 1] == b'\r' {
-                lf - 1
-            } else if self.limits.allow_bare_lf {
-                lf
-            } else {
-                return fail(input, HttpErrorKind::BareLf, lf);
-            };
-            if end - self.line_start > line_max {
-                let kind = if first {
-                    H::START_LINE_TOO_LONG
-                } else {
-                    HttpErrorKind::HeaderLineTooLong
-                };
-                return fail(input, kind, self.line_start + line_max);
+        let fail =
+            |input: &Input<'_>, (kind, at): Rejection| Err(input.error_at(at, kind.into_decode()));
+        let bytes = input.bytes();
+        if self.start.is_none() {
+            match self.start_line(bytes) {
+                Ok(true) => {}
+                Ok(false) => return input.wait(),
+                Err(rejection) => return fail(input, rejection),
             }
-            if end == self.line_start {
-                let Some(start) = self.start.take() else {
-                    return fail(input, HttpErrorKind::EmptyStartLine, self.line_start);
-                };
-                let base = input.offset();
-                let raw = input.take(lf + 1)?;
-                let fields = core::mem::take(&mut self.fields);
-                return match H::finish(start, raw, fields) {
-                    Ok(head) => Ok(Status::Ready(head)),
-                    Err((kind, at)) => Err(DecodeError::new(
-                        kind.into_decode(),
-                        base.wrapping_add(at as u64),
-                    )),
-                };
-            }
-            let line = &bytes[self.line_start..end];
-            let parsed = if first {
-                H::parse_start(line).map(|start| self.start = Some(start))
-            } else if self.fields.len() == self.limits.max_fields {
-                return fail(input, HttpErrorKind::TooManyHeaders, self.line_start);
-            } else {
-                if self.fields.is_empty() {
-                    // One allocation covers a typical head instead of growing step by step.
-                    self.fields.reserve(16.min(self.limits.max_fields));
-                }
-                parse_field(line, self.line_start).map(|field| self.fields.push(field))
-            };
-            if let Err((kind, at)) = parsed {
-                return fail(input, kind, at);
-            }
-            self.line_start = lf + 1;
-            self.scanned = lf + 1;
         }
-    }
-}
-
-/// `tchar` from RFC 9110 section 5.6.2, as a lookup table.
-const TCHAR: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
-        b += 1;
-    }
-    t
-};
-
-#[inline]
-fn token_len(s: &[u8]) -> usize {
-    s.iter()
-        .position(|&b| !TCHAR[b as usize])
-        .unwrap_or(s.len())
-}
-
-/// The rejection for a byte that is not [`is_text`].
-fn bad_text(b: u8) -> HttpErrorKind {
-    if b == b'\r' {
-        HttpErrorKind::BareCr
-    } else {
-        HttpErrorKind::BadHeaderValue
+        let rules = SectionRules {
+            max_line: self.limits.max_field_line,
+            max_end: self.limits.max_head,
+            max_fields: self.limits.max_fields,
+            allow_bare_lf: self.limits.allow_bare_lf,
+            line_too_long: HttpErrorKind::HeaderLineTooLong,
+            too_large: HttpErrorKind::HeadTooLarge,
+            too_many: HttpErrorKind::TooManyHeaders,
+        };
+        let end = match self.fields.scan(bytes, &rules) {
+            Ok(Some(end)) => end,
+            Ok(None) => return input.wait(),
+            Err(rejection) => return fail(input, rejection),
+        };
+        let Some(start) = self.start.take() else {
+            return input.wait();
+        };
+        let fields = self.fields.take_fields();
+        let base = input.offset();
+        let raw = input.take(end)?;
+        match H::finish(start, raw, fields) {
+            Ok(head) => Ok(Status::Ready(head)),
+            Err((kind, at)) => Err(DecodeError::new(
+                kind.into_decode(),
+                base.wrapping_add(at as u64),
+            )),
+        }
     }
 }
 
@@ -256,51 +202,6 @@ fn parse_version(v: &[u8]) -> Result<Version, HttpErrorKind> {
         }
         _ => Err(HttpErrorKind::BadVersion),
     }
-}
-
-/// Parses one header line, `line` (CRLF excluded), which starts `start` bytes into its
-/// section.
-#[inline]
-fn parse_field(line: &[u8], start: usize) -> Result<FieldSpan, (HttpErrorKind, usize)> {
-    let end = start + line.len();
-    if matches!(line[0], b' ' | b'\t') {
-        return Err((HttpErrorKind::ObsoleteFold, start));
-    }
-    let name_len = token_len(line);
-    match line.get(name_len) {
-        Some(b':') if name_len > 0 => {}
-        Some(b' ' | b'\t') if name_len > 0 => {
-            return Err((HttpErrorKind::WhitespaceBeforeColon, start + name_len))
-        }
-        None => return Err((HttpErrorKind::MissingColon, end)),
-        Some(&b) if name_len > 0 && !TCHAR[b as usize] && is_text(b) => {
-            return Err((HttpErrorKind::BadHeaderName, start + name_len))
-        }
-        Some(&b) if !is_text(b) => return Err((bad_text(b), start + name_len)),
-        Some(_) => return Err((HttpErrorKind::BadHeaderName, start + name_len)),
-    }
-    let value = &line[name_len + 1..];
-    if let Some(i) = first_non_text(value) {
-        return Err((bad_text(value[i]), start + name_len + 1 + i));
-    }
-    let is_ows = |b: &&u8| **b == b' ' || **b == b'\t';
-    let lead = value.iter().take_while(is_ows).count();
-    let trail = value[lead..].iter().rev().take_while(is_ows).count();
-    Ok(FieldSpan {
-        name: Span::new(start..start + name_len),
-        value: Span::new(start + name_len + 1 + lead..end - trail),
-    })
-}
-
-/// Parses header lines at the given bounds of `raw` (for trailer sections).
-pub(crate) fn parse_fields(
-    raw: &[u8],
-    lines: &[(u32, u32)],
-) -> Result<Vec<FieldSpan>, (HttpErrorKind, usize)> {
-    lines
-        .iter()
-        .map(|&(start, end)| parse_field(&raw[start as usize..end as usize], start as usize))
-        .collect()
 }
 
 /// A parsed request line.

@@ -24,6 +24,7 @@ pub mod head;
 pub mod interop;
 pub mod model;
 mod scan;
+mod section;
 
 pub use body::{BodyDecoder, BodyEvent, BodyLimits};
 pub use encode::{
