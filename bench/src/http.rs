@@ -8,8 +8,10 @@
 //!   at a time. Ours resumes where it stopped; the peer re-parses the growing buffer on
 //!   every arrival, as a server built on a stateless parser does.
 //! - Chunked bodies (`chunked_16k`, `chunked_64`): 1 MiB of data in 16 KiB or 64-byte
-//!   chunks, received whole. Ours is a [`BodyDecoder`]; the peer is the decoding loop a
-//!   server writes around `httparse::parse_chunk_size`, checking each chunk's CRLF.
+//!   chunks, received whole. Ours is a [`BodyDecoder`], whose owned pieces are the 16 KiB
+//!   chunks split off zero-copy, or the 64-byte chunks' data gathered by copying; the peer
+//!   is the decoding loop a server writes around `httparse::parse_chunk_size`, checking
+//!   each chunk's CRLF, which borrows each chunk's data from its buffer.
 
 use std::hint::black_box;
 
@@ -186,20 +188,26 @@ pub fn chunked_body(chunk: usize) -> Vec<u8> {
     wire.to_vec()
 }
 
-/// Ours: a [`BodyDecoder`] over the body received whole. Counts chunks and data bytes.
+/// Ours: a [`BodyDecoder`] over the body received whole (default limits but the body
+/// size, so runs of small chunks are gathered into pieces). Counts the body (one item) and
+/// its data bytes; the tests check both sides decode the same data.
 pub fn chunked_ours(buf: &mut BytesMut, body: &[u8]) -> Tally {
+    chunked_ours_with(buf, body, |_| {})
+}
+
+fn chunked_ours_with(buf: &mut BytesMut, body: &[u8], mut each: impl FnMut(&[u8])) -> Tally {
     buf.extend_from_slice(body);
     let limits = BodyLimits {
         max_body: 2 << 20,
         ..BodyLimits::default()
     };
     let mut decoder = BodyDecoder::new(Framing::Chunked, limits, 0);
-    let mut tally = Tally::default();
+    let mut tally = Tally { items: 1, bytes: 0 };
     loop {
         match decoder.decode(buf).expect("valid body") {
             Some(BodyEvent::Data(piece)) => {
-                tally.items += 1;
                 tally.bytes += piece.len();
+                each(&piece);
                 black_box(piece);
             }
             Some(BodyEvent::End(trailers)) => {
@@ -214,9 +222,13 @@ pub fn chunked_ours(buf: &mut BytesMut, body: &[u8]) -> Tally {
 /// The peer: the loop around `httparse::parse_chunk_size`, with the CRLF after each chunk
 /// checked and the empty trailer section required, over the body received whole.
 pub fn chunked_peer(buf: &mut Vec<u8>, body: &[u8]) -> Tally {
+    chunked_peer_with(buf, body, |_| {})
+}
+
+fn chunked_peer_with(buf: &mut Vec<u8>, body: &[u8], mut each: impl FnMut(&[u8])) -> Tally {
     buf.clear();
     buf.extend_from_slice(body);
-    let mut tally = Tally::default();
+    let mut tally = Tally { items: 1, bytes: 0 };
     let mut at = 0;
     loop {
         let httparse::Status::Complete((used, size)) =
@@ -231,8 +243,8 @@ pub fn chunked_peer(buf: &mut Vec<u8>, body: &[u8]) -> Tally {
         }
         let size = size as usize;
         let piece = &buf[at..at + size];
-        tally.items += 1;
         tally.bytes += piece.len();
+        each(piece);
         black_box(piece);
         at += size;
         assert_eq!(&buf[at..at + 2], b"\r\n", "chunk data ends in CRLF");
@@ -330,9 +342,14 @@ mod tests {
         );
         for chunk in [16 * 1024, 64] {
             let body = chunked_body(chunk);
-            let t = chunked_ours(&mut a, &body);
-            assert_eq!(t, chunked_peer(&mut b, &body));
+            let (mut ours, mut peer) = (Vec::new(), Vec::new());
+            let t = chunked_ours_with(&mut a, &body, |p| ours.extend_from_slice(p));
+            assert_eq!(
+                t,
+                chunked_peer_with(&mut b, &body, |p| peer.extend_from_slice(p))
+            );
             assert_eq!(t.bytes, 1 << 20);
+            assert!(ours == peer, "both sides decode the same data");
         }
     }
 }

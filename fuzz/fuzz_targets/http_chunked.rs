@@ -20,6 +20,7 @@ fn limits() -> BodyLimits {
         max_chunk_extensions: 64,
         max_trailers: 256,
         max_trailer_fields: 8,
+        gather_chunks_up_to: 16,
     }
 }
 
