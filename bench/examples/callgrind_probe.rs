@@ -9,7 +9,7 @@
 //! ```
 //!
 //! Arguments: case (`lines`, `blob`, `chain`, or an http workload: `req_68`, `req_720`,
-//! `req_2k`, `req_8k`, `chunked_64`), side (`ours`, `peer`), optional piece size
+//! `req_2k`, `req_8k`, `resp_700`, `chunked_64`, `chunked_16k`), side (`ours`, `peer`), optional piece size
 //! (default: the whole input at once). Compare the two sides' `I refs` totals; both
 //! include the same input generation.
 
@@ -36,6 +36,11 @@ fn main() -> ExitCode {
         }
     };
     let ours = side == "ours";
+    // For sampling profilers, which need longer runs: `PROBE_REPEAT=1000 perf record ...`.
+    let repeat: usize = std::env::var("PROBE_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
     match case.as_str() {
         "lines" => {
             let input = lines_input();
@@ -59,6 +64,18 @@ fn main() -> ExitCode {
                 black_box(run(&input, piece));
             }
         }
+        "resp_700" => {
+            use nagrel_bench::http;
+            let head = http::resp_700();
+            let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
+            for _ in 0..1000 * repeat {
+                if ours {
+                    black_box(http::response_ours(&mut a, &head));
+                } else {
+                    black_box(http::response_peer(&mut b, &head));
+                }
+            }
+        }
         "req_68" | "req_720" | "req_2k" | "req_8k" => {
             use nagrel_bench::http;
             let head = match case.as_str() {
@@ -68,7 +85,7 @@ fn main() -> ExitCode {
                 _ => http::req_8k(),
             };
             let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
-            for _ in 0..1000 {
+            for _ in 0..1000 * repeat {
                 if ours {
                     black_box(http::request_ours(&mut a, &head, piece));
                 } else {
@@ -76,11 +93,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        "chunked_64" => {
+        "chunked_64" | "chunked_16k" => {
             use nagrel_bench::http;
-            let body = http::chunked_body(64);
+            let body = http::chunked_body(if case == "chunked_64" { 64 } else { 16 * 1024 });
             let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
-            for _ in 0..5 {
+            for _ in 0..5 * repeat {
                 if ours {
                     black_box(http::chunked_ours(&mut a, &body));
                 } else {

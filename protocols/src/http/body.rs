@@ -6,7 +6,7 @@
 //! (at most 16 hex digits), extensions and trailers are bounded, chunk data must be
 //! followed by exactly CRLF, and trailers may not carry framing fields.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use nagrel_decoder::{DecodeError, Input, Status};
 
 use super::error::{HttpError, HttpErrorKind};
@@ -161,8 +161,28 @@ impl BodyDecoder {
                 return self.fail(HttpError::new(HttpErrorKind::BodyTooLarge, self.offset));
             }
         }
+        let whole = match self.state {
+            State::Size { digits: 0, .. } => {
+                whole_chunk(buf, self.received, self.limits.max_body)
+            }
+            _ => None,
+        };
+        if let Some((header, len)) = whole {
+            if len > self.limits.gather_chunks_up_to {
+                // A whole large chunk, the common case, straight off the buffer.
+                buf.advance(header);
+                let data = buf.split_to(len).freeze();
+                buf.advance(2);
+                self.received += len as u64;
+                self.offset = self.offset.wrapping_add((header + len + 2) as u64);
+                return Ok(Some(BodyEvent::Data(data)));
+            }
+        }
         let mut input = Input::new(buf, self.offset, eof);
-        let result = self.step(&mut input);
+        let result = match whole {
+            Some((header, len)) => self.gather(&mut input, header, len),
+            None => self.step(&mut input),
+        };
         self.offset = input.offset();
         let end = input.offset().wrapping_add(input.len() as u64);
         drop(input);
@@ -183,19 +203,6 @@ impl BodyDecoder {
 
     fn step(&mut self, input: &mut Input<'_>) -> Result<Status<BodyEvent>, DecodeError> {
         loop {
-            if let State::Size { digits: 0, .. } = self.state {
-                let whole = whole_chunk(input.bytes(), self.received, self.limits.max_body);
-                if let Some((header, len)) = whole {
-                    if len <= self.limits.gather_chunks_up_to {
-                        return self.gather(input, header, len);
-                    }
-                    input.advance(header)?;
-                    let data = input.take(len)?;
-                    input.advance(2)?;
-                    self.received += len as u64;
-                    return Ok(Status::Ready(BodyEvent::Data(data)));
-                }
-            }
             let next = match &mut self.state {
                 State::Done => return Ok(Status::Pending),
                 State::Length(0) => {

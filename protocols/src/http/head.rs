@@ -13,7 +13,7 @@ use nagrel_decoder::{DecodeError, Input, Status, Step};
 
 use super::error::HttpErrorKind;
 use super::model::{FieldSpan, Fields, RequestHead, ResponseHead, Span, Version};
-use super::scan::{first_non_text, is_text, target_len};
+use super::scan::{find_control, first_non_text, is_text, target_len};
 use super::section::{bad_text, token_len, FieldScanner, Rejection, SectionRules};
 
 /// Size limits for a head, with the defaults from `http-rules.md`.
@@ -70,6 +70,8 @@ pub struct HeadStep<H: Head> {
     start: Option<H::Start>,
     /// The header section after the start line.
     fields: FieldScanner,
+    /// The limits, as the field scanner takes them.
+    rules: SectionRules,
     _head: PhantomData<fn() -> H>,
 }
 
@@ -80,27 +82,41 @@ impl<H: Head> HeadStep<H> {
             scanned: 0,
             start: None,
             fields: FieldScanner::default(),
+            rules: SectionRules {
+                max_line: limits.max_field_line,
+                max_end: limits.max_head,
+                max_fields: limits.max_fields,
+                allow_bare_lf: limits.allow_bare_lf,
+                line_too_long: HttpErrorKind::HeaderLineTooLong,
+                too_large: HttpErrorKind::HeadTooLarge,
+                too_many: HttpErrorKind::TooManyHeaders,
+            },
             _head: PhantomData,
         }
     }
 
     /// Finds and parses the start line; `false` while its end has not arrived.
+    #[inline(never)]
     fn start_line(&mut self, bytes: &[u8]) -> Result<bool, Rejection> {
         let line_max = self.limits.max_start_line;
         let line_horizon = line_max.saturating_add(2);
         let horizon = bytes.len().min(line_horizon).min(self.limits.max_head);
-        let Some(found) = bytes
-            .get(self.scanned..horizon)
-            .and_then(|b| memchr(b'\n', b))
-        else {
+        let window = bytes.get(self.scanned..horizon).unwrap_or_default();
+        // A start line holds no control byte but its CRLF, so the block scan for the first
+        // control byte usually lands on the CR. Anything else falls back to a plain search
+        // for the LF, which is what decides where the line ends either way.
+        let found = match find_control(window) {
+            Some(i) if window.get(i..i + 2) == Some(b"\r\n") => Some(i + 1),
+            Some(i) if window.len() == i + 1 && window[i] == b'\r' => {
+                self.scanned += i;
+                return self.out_of_room(horizon, line_horizon);
+            }
+            Some(i) => memchr(b'\n', &window[i..]).map(|j| i + j),
+            None => None,
+        };
+        let Some(found) = found else {
             self.scanned = horizon.max(self.scanned);
-            if horizon == line_horizon {
-                return Err((H::START_LINE_TOO_LONG, line_max));
-            }
-            if horizon == self.limits.max_head {
-                return Err((HttpErrorKind::HeadTooLarge, self.limits.max_head));
-            }
-            return Ok(false);
+            return self.out_of_room(horizon, line_horizon);
         };
         let lf = self.scanned + found;
         let end = if lf > 0 && bytes[lf - 1] == b'\r' {
@@ -119,6 +135,18 @@ impl<H: Head> HeadStep<H> {
         self.start = Some(H::parse_start(&bytes[..end])?);
         self.fields = FieldScanner::starting_at(lf + 1);
         Ok(true)
+    }
+
+    /// The start line's end is not within `horizon`: a limit was reached, or more bytes
+    /// are needed.
+    fn out_of_room(&self, horizon: usize, line_horizon: usize) -> Result<bool, Rejection> {
+        if horizon == line_horizon {
+            return Err((H::START_LINE_TOO_LONG, self.limits.max_start_line));
+        }
+        if horizon == self.limits.max_head {
+            return Err((HttpErrorKind::HeadTooLarge, self.limits.max_head));
+        }
+        Ok(false)
     }
 }
 
@@ -156,16 +184,7 @@ impl<H: Head> Step for HeadStep<H> {
                 Err(rejection) => return fail(input, rejection),
             }
         }
-        let rules = SectionRules {
-            max_line: self.limits.max_field_line,
-            max_end: self.limits.max_head,
-            max_fields: self.limits.max_fields,
-            allow_bare_lf: self.limits.allow_bare_lf,
-            line_too_long: HttpErrorKind::HeaderLineTooLong,
-            too_large: HttpErrorKind::HeadTooLarge,
-            too_many: HttpErrorKind::TooManyHeaders,
-        };
-        let end = match self.fields.scan(bytes, &rules) {
+        let end = match self.fields.scan(bytes, &self.rules) {
             Ok(Some(end)) => end,
             Ok(None) => return input.wait(),
             Err(rejection) => return fail(input, rejection),

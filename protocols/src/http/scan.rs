@@ -5,7 +5,8 @@
 //! mask of the bytes it stops at and takes the lowest bit. On x86-64 the mask comes from
 //! SSE2, which every x86-64 processor has; elsewhere from a plain loop.
 //!
-//! Blocks never reach past the slice: the last partial block is copied into a padded one.
+//! Blocks never reach past the slice: the bytes after the last whole block are tested one
+//! by one.
 
 /// A byte allowed in a field value or reason phrase: HTAB, SP, visible ASCII, obs-text.
 #[inline]
@@ -14,14 +15,12 @@ pub(crate) fn is_text(b: u8) -> bool {
 }
 
 /// A byte allowed in a request target: visible ASCII.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 #[inline]
 pub(crate) fn is_target(b: u8) -> bool {
     (0x21..=0x7E).contains(&b)
 }
 
 /// A control byte (HTAB, CR and LF among them) or DEL: where a value scan stops.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 #[inline]
 fn is_control(b: u8) -> bool {
     b < 0x20 || b == 0x7F
@@ -91,33 +90,27 @@ mod block {
     }
 }
 
-/// The index of the first byte of `s` whose bit `mask` sets, where `filler` is a byte it
-/// never sets.
+/// The index of the first byte of `s` whose bit `mask` sets (`stop` is the same test for
+/// one byte).
 #[inline(always)]
-fn first_stop(s: &[u8], mask: fn(&Block) -> u32, filler: u8) -> Option<usize> {
+fn first_stop(s: &[u8], mask: fn(&Block) -> u32, stop: fn(u8) -> bool) -> Option<usize> {
     let mut at = 0;
     let mut blocks = s.chunks_exact(16);
     for block in blocks.by_ref() {
-        let m = mask(block.try_into().unwrap_or(&[filler; 16]));
+        let m = mask(block.try_into().unwrap_or(&[0; 16]));
         if m != 0 {
             return Some(at + m.trailing_zeros() as usize);
         }
         at += 16;
     }
-    let rest = blocks.remainder();
-    if rest.is_empty() {
-        return None;
-    }
-    let mut padded = [filler; 16];
-    padded[..rest.len()].copy_from_slice(rest);
-    let m = mask(&padded);
-    (m != 0).then(|| at + m.trailing_zeros() as usize)
+    // The tail is short: at the end of a buffer, or a byte that just trickled in.
+    blocks.remainder().iter().position(|&b| stop(b)).map(|i| at + i)
 }
 
 /// The first control byte or DEL in `s`: the end of a value's plain text.
 #[inline]
 pub(crate) fn find_control(s: &[u8]) -> Option<usize> {
-    first_stop(s, block::controls, b'a')
+    first_stop(s, block::controls, is_control)
 }
 
 /// The first byte of `s` that may not appear in a field value, if any.
@@ -136,7 +129,7 @@ pub(crate) fn first_non_text(s: &[u8]) -> Option<usize> {
 /// The length of the run of visible ASCII at the start of `s`.
 #[inline]
 pub(crate) fn target_len(s: &[u8]) -> usize {
-    first_stop(s, block::non_visible, b'a').unwrap_or(s.len())
+    first_stop(s, block::non_visible, |b| !is_target(b)).unwrap_or(s.len())
 }
 
 #[cfg(test)]

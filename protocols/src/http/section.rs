@@ -103,7 +103,7 @@ impl FieldScanner {
 
     /// Scans on through `bytes`. Returns the index just past the blank line that ends the
     /// section once it is in, `None` while more bytes are needed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn scan(
         &mut self,
         bytes: &[u8],
