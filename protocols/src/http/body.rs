@@ -162,9 +162,7 @@ impl BodyDecoder {
             }
         }
         let whole = match self.state {
-            State::Size { digits: 0, .. } => {
-                whole_chunk(buf, self.received, self.limits.max_body)
-            }
+            State::Size { digits: 0, .. } => whole_chunk(buf, self.received, self.limits.max_body),
             _ => None,
         };
         if let Some((header, len)) = whole {

@@ -104,7 +104,11 @@ fn first_stop(s: &[u8], mask: fn(&Block) -> u32, stop: fn(u8) -> bool) -> Option
         at += 16;
     }
     // The tail is short: at the end of a buffer, or a byte that just trickled in.
-    blocks.remainder().iter().position(|&b| stop(b)).map(|i| at + i)
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| stop(b))
+        .map(|i| at + i)
 }
 
 /// The first control byte or DEL in `s`: the end of a value's plain text.

@@ -179,7 +179,7 @@ impl FieldScanner {
     }
 
     /// Records a field: its name is `line_start..colon`, its value ends at `end`.
-    #[inline]
+    #[inline(always)]
     fn push_field(&mut self, bytes: &[u8], line_start: usize, colon: usize, end: usize) {
         let is_ows = |b: u8| b == b' ' || b == b'\t';
         let (mut start, mut end) = (colon + 1, end);
@@ -190,8 +190,7 @@ impl FieldScanner {
             end -= 1;
         }
         if self.fields.capacity() == 0 {
-            // One allocation covers a typical head instead of growing step by step.
-            self.fields.reserve(16);
+            self.first_allocation(bytes.len() - line_start);
         }
         self.fields.push(FieldSpan {
             name: Span::new(line_start..colon),
@@ -218,6 +217,17 @@ pub(crate) fn token_len(s: &[u8]) -> usize {
         .iter()
         .position(|&b| !TCHAR[usize::from(b)])
         .unwrap_or(rest.len())
+}
+
+impl FieldScanner {
+    /// Allocates room for the fields, guessing their number from the `ahead` bytes at
+    /// hand (header lines average well over 24 bytes), so one allocation covers a typical
+    /// section instead of growing step by step.
+    #[cold]
+    #[inline(never)]
+    fn first_allocation(&mut self, ahead: usize) {
+        self.fields = Vec::with_capacity((ahead / 24).clamp(8, 128));
+    }
 }
 
 /// At the CR or LF at `p`: the index past the line break, or `None` while the LF after a
