@@ -8,10 +8,11 @@
 //!   at a time. Ours resumes where it stopped; the peer re-parses the growing buffer on
 //!   every arrival, as a server built on a stateless parser does.
 //! - Chunked bodies (`chunked_16k`, `chunked_64`): 1 MiB of data in 16 KiB or 64-byte
-//!   chunks, received whole. Ours is a [`BodyDecoder`], whose owned pieces are the 16 KiB
-//!   chunks split off zero-copy, or the 64-byte chunks' data gathered by copying; the peer
-//!   is the decoding loop a server writes around `httparse::parse_chunk_size`, checking
-//!   each chunk's CRLF, which borrows each chunk's data from its buffer.
+//!   chunks, received whole. The peer is the decoding loop a server writes around
+//!   `httparse::parse_chunk_size`, checking each chunk's CRLF, which borrows each chunk's
+//!   data from its buffer; ours, like for like, is [`BodyDecoder::decode_with`], which
+//!   lends the data out of the buffer the same way. `chunked_16k_owned` and
+//!   `chunked_64_owned` (no target) time ours handing out owned `Bytes` pieces instead.
 
 use std::hint::black_box;
 
@@ -188,20 +189,47 @@ pub fn chunked_body(chunk: usize) -> Vec<u8> {
     wire.to_vec()
 }
 
-/// Ours: a [`BodyDecoder`] over the body received whole (default limits but the body
-/// size, so runs of small chunks are gathered into pieces). Counts the body (one item) and
-/// its data bytes; the tests check both sides decode the same data.
+/// The limits both of ours use: the defaults, with room for the 1 MiB body.
+fn body_limits() -> BodyLimits {
+    BodyLimits {
+        max_body: 2 << 20,
+        ..BodyLimits::default()
+    }
+}
+
+/// Ours, like for like with the peer: [`BodyDecoder::decode_with`] over the body received
+/// whole, lending each chunk's data out of the buffer. Counts the body (one item) and its
+/// data bytes; the tests check both sides decode the same data.
 pub fn chunked_ours(buf: &mut BytesMut, body: &[u8]) -> Tally {
     chunked_ours_with(buf, body, |_| {})
 }
 
 fn chunked_ours_with(buf: &mut BytesMut, body: &[u8], mut each: impl FnMut(&[u8])) -> Tally {
     buf.extend_from_slice(body);
-    let limits = BodyLimits {
-        max_body: 2 << 20,
-        ..BodyLimits::default()
-    };
-    let mut decoder = BodyDecoder::new(Framing::Chunked, limits, 0);
+    let mut decoder = BodyDecoder::new(Framing::Chunked, body_limits(), 0);
+    let mut tally = Tally { items: 1, bytes: 0 };
+    let trailers = decoder
+        .decode_with(buf, |data| {
+            tally.bytes += data.len();
+            each(data);
+            black_box(data);
+        })
+        .expect("valid body")
+        .expect("complete body");
+    black_box(trailers);
+    tally
+}
+
+/// Ours with owned data: [`BodyDecoder::decode`]'s events over the body received whole,
+/// 16 KiB chunks split off as `Bytes` (a reference count each), 64-byte ones gathered by
+/// copying into pieces of up to 64 KiB.
+pub fn chunked_ours_owned(buf: &mut BytesMut, body: &[u8]) -> Tally {
+    chunked_ours_owned_with(buf, body, |_| {})
+}
+
+fn chunked_ours_owned_with(buf: &mut BytesMut, body: &[u8], mut each: impl FnMut(&[u8])) -> Tally {
+    buf.extend_from_slice(body);
+    let mut decoder = BodyDecoder::new(Framing::Chunked, body_limits(), 0);
     let mut tally = Tally { items: 1, bytes: 0 };
     loop {
         match decoder.decode(buf).expect("valid body") {
@@ -298,11 +326,19 @@ pub fn run(budget: &Budget, report: &mut dyn FnMut(Outcome)) {
         &mut || response_ours(&mut ours_buf, &head),
         &mut || response_peer(&mut peer_buf, &head),
     );
-    for (case, chunk) in [("chunked_16k", 16 * 1024), ("chunked_64", 64)] {
+    for (case, owned_case, chunk) in [
+        ("chunked_16k", "chunked_16k_owned", 16 * 1024),
+        ("chunked_64", "chunked_64_owned", 64),
+    ] {
         let body = chunked_body(chunk);
         measure(
             case,
             &mut || chunked_ours(&mut ours_buf, &body),
+            &mut || chunked_peer(&mut peer_buf, &body),
+        );
+        measure(
+            owned_case,
+            &mut || chunked_ours_owned(&mut ours_buf, &body),
             &mut || chunked_peer(&mut peer_buf, &body),
         );
     }
@@ -343,13 +379,19 @@ mod tests {
         for chunk in [16 * 1024, 64] {
             let body = chunked_body(chunk);
             let (mut ours, mut peer) = (Vec::new(), Vec::new());
+            let mut owned = Vec::new();
             let t = chunked_ours_with(&mut a, &body, |p| ours.extend_from_slice(p));
             assert_eq!(
                 t,
                 chunked_peer_with(&mut b, &body, |p| peer.extend_from_slice(p))
             );
+            let t_owned = chunked_ours_owned_with(&mut a, &body, |p| owned.extend_from_slice(p));
+            assert_eq!(t, t_owned);
             assert_eq!(t.bytes, 1 << 20);
-            assert!(ours == peer, "both sides decode the same data");
+            assert!(
+                ours == peer && owned == peer,
+                "every side decodes the same data"
+            );
         }
     }
 }

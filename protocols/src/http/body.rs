@@ -152,6 +152,74 @@ impl BodyDecoder {
         self.run(buf, true)
     }
 
+    /// Decodes everything buffered in `buf`, handing the body's data to `on_data` as
+    /// slices borrowed from the buffer instead of owned pieces. For a caller that copies
+    /// or writes the data out anyway (to a file, a socket, a hash), this saves the
+    /// reference count an owned piece costs; whole chunks are handed over straight from
+    /// the buffer, without being gathered. Returns the trailers once the body is complete
+    /// (what is left in `buf` then belongs to the next message), or `None` when every
+    /// buffered byte was used and more are needed.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use nagrel_protocols::http::{BodyDecoder, BodyLimits, Framing};
+    ///
+    /// let mut body = BodyDecoder::new(Framing::Chunked, BodyLimits::default(), 0);
+    /// let mut buf = BytesMut::from(&b"3\r\nabc\r\n2\r\nde\r\n"[..]);
+    /// let mut data = Vec::new();
+    /// assert!(body.decode_with(&mut buf, |d| data.extend_from_slice(d)).unwrap().is_none());
+    /// buf.extend_from_slice(b"0\r\n\r\n");
+    /// let trailers = body.decode_with(&mut buf, |d| data.extend_from_slice(d)).unwrap();
+    /// assert!(trailers.is_some_and(|t| t.is_empty()));
+    /// assert_eq!(data, b"abcde");
+    /// ```
+    pub fn decode_with(
+        &mut self,
+        buf: &mut BytesMut,
+        on_data: impl FnMut(&[u8]),
+    ) -> Result<Option<Fields>, HttpError> {
+        self.run_with(buf, false, on_data)
+    }
+
+    /// Like [`decode_with`](BodyDecoder::decode_with), knowing the stream ends after
+    /// `buf` (see [`decode_eof`](BodyDecoder::decode_eof)).
+    pub fn decode_eof_with(
+        &mut self,
+        buf: &mut BytesMut,
+        on_data: impl FnMut(&[u8]),
+    ) -> Result<Option<Fields>, HttpError> {
+        self.run_with(buf, true, on_data)
+    }
+
+    fn run_with(
+        &mut self,
+        buf: &mut BytesMut,
+        eof: bool,
+        mut on_data: impl FnMut(&[u8]),
+    ) -> Result<Option<Fields>, HttpError> {
+        loop {
+            if self.failed.is_none() && matches!(self.state, State::Size { digits: 0, .. }) {
+                let mut at = 0;
+                while let Some((header, len)) =
+                    whole_chunk(&buf[at..], self.received, self.limits.max_body)
+                {
+                    on_data(&buf[at + header..at + header + len]);
+                    self.received += len as u64;
+                    at += header + len + 2;
+                }
+                buf.advance(at);
+                self.offset = self.offset.wrapping_add(at as u64);
+            }
+            // Everything else (a partial chunk, the last chunk, other framings, errors)
+            // goes through the event path, which decides the same way.
+            match self.run(buf, eof)? {
+                Some(BodyEvent::Data(piece)) => on_data(&piece),
+                Some(BodyEvent::End(trailers)) => return Ok(Some(trailers)),
+                None => return Ok(None),
+            }
+        }
+    }
+
     fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<BodyEvent>, HttpError> {
         if let Some(e) = self.failed {
             return Err(e);
