@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         "resp_700" => {
             use nagrel_bench::http;
             let head = http::resp_700();
-            let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
+            let (mut a, mut b) = (bytes::BytesMut::new(), bytes::BytesMut::new());
             for _ in 0..1000 * repeat {
                 if ours {
                     black_box(http::response_ours(&mut a, &head));
@@ -84,7 +84,7 @@ fn main() -> ExitCode {
                 "req_2k" => http::req_2k(),
                 _ => http::req_8k(),
             };
-            let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
+            let (mut a, mut b) = (bytes::BytesMut::new(), bytes::BytesMut::new());
             for _ in 0..1000 * repeat {
                 if ours {
                     black_box(http::request_ours(&mut a, &head, piece));
@@ -96,12 +96,14 @@ fn main() -> ExitCode {
         "chunked_64" | "chunked_16k" => {
             use nagrel_bench::http;
             let body = http::chunked_body(if case == "chunked_64" { 64 } else { 16 * 1024 });
-            let (mut a, mut b) = (bytes::BytesMut::new(), Vec::new());
+            let (mut a, mut b) = (bytes::BytesMut::new(), bytes::BytesMut::new());
             for _ in 0..5 * repeat {
                 if ours {
-                    black_box(http::chunked_ours(&mut a, &body));
+                    http::receive(&mut a, &body);
+                    black_box(http::chunked_ours(&mut a));
                 } else {
-                    black_box(http::chunked_peer(&mut b, &body));
+                    http::receive(&mut b, &body);
+                    black_box(http::chunked_peer(&mut b));
                 }
             }
         }

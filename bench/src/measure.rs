@@ -84,14 +84,44 @@ impl Comparison {
     }
 }
 
+/// What a sample measured: mean nanoseconds per run, and per run of the whole sample
+/// including anything untimed (which is what the budget is spent on).
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    timed_ns: f64,
+    wall_ns: f64,
+}
+
 /// Runs `f` `iters` times and returns the mean nanoseconds per run.
 #[inline(never)]
-fn sample<R>(f: &mut impl FnMut() -> R, iters: u64) -> f64 {
+fn sample<R>(f: &mut impl FnMut() -> R, iters: u64) -> Sample {
     let start = Instant::now();
     for _ in 0..iters {
         black_box(f());
     }
-    start.elapsed().as_nanos() as f64 / iters as f64
+    let ns = start.elapsed().as_nanos() as f64 / iters as f64;
+    Sample {
+        timed_ns: ns,
+        wall_ns: ns,
+    }
+}
+
+/// Runs `setup` then `f`, `iters` times, and returns the mean nanoseconds per run of `f`
+/// alone (each run timed on its own, so the clock's own cost is in every run).
+#[inline(never)]
+fn sample_after<R>(setup: &mut impl FnMut(), f: &mut impl FnMut() -> R, iters: u64) -> Sample {
+    let wall = Instant::now();
+    let mut timed = Duration::ZERO;
+    for _ in 0..iters {
+        setup();
+        let start = Instant::now();
+        black_box(f());
+        timed += start.elapsed();
+    }
+    Sample {
+        timed_ns: timed.as_nanos() as f64 / iters as f64,
+        wall_ns: wall.elapsed().as_nanos() as f64 / iters as f64,
+    }
 }
 
 /// Times `ours` against `peer`, each one call = one whole workload.
@@ -104,12 +134,48 @@ where
     A: FnMut() -> crate::Tally,
     B: FnMut() -> crate::Tally,
 {
+    compare_samplers(
+        budget,
+        |iters| sample(&mut ours, iters),
+        |iters| sample(&mut peer, iters),
+    )
+}
+
+/// Like [`compare`], with an untimed setup before every run of each side: for workloads
+/// that must be put back in place before each run, such as a receive buffer the decoder
+/// consumes, when that refill would swamp what is measured.
+pub fn compare_after<SA, A, SB, B>(
+    budget: &Budget,
+    (mut setup_ours, mut ours): (SA, A),
+    (mut setup_peer, mut peer): (SB, B),
+) -> Comparison
+where
+    SA: FnMut(),
+    A: FnMut() -> crate::Tally,
+    SB: FnMut(),
+    B: FnMut() -> crate::Tally,
+{
+    compare_samplers(
+        budget,
+        |iters| sample_after(&mut setup_ours, &mut ours, iters),
+        |iters| sample_after(&mut setup_peer, &mut peer, iters),
+    )
+}
+
+/// The comparison itself, over two functions that each time `iters` runs of one side.
+fn compare_samplers(
+    budget: &Budget,
+    mut ours: impl FnMut(u64) -> Sample,
+    mut peer: impl FnMut(u64) -> Sample,
+) -> Comparison {
+    // The sample length and count are set from wall time, so untimed setup counts
+    // against the budget too.
     let start = Instant::now();
     let (mut best_ours, mut best_peer) = (f64::MAX, f64::MAX);
     let mut rounds = 0;
     while rounds < 3 || start.elapsed() < budget.warmup {
-        best_ours = best_ours.min(sample(&mut ours, 1));
-        best_peer = best_peer.min(sample(&mut peer, 1));
+        best_ours = best_ours.min(ours(1).wall_ns);
+        best_peer = best_peer.min(peer(1).wall_ns);
         rounds += 1;
     }
     let fastest = best_ours.min(best_peer).max(1.0);
@@ -122,11 +188,11 @@ where
     let mut p = Vec::with_capacity(samples);
     for i in 0..samples {
         if i % 2 == 0 {
-            o.push(sample(&mut ours, iters));
-            p.push(sample(&mut peer, iters));
+            o.push(ours(iters).timed_ns);
+            p.push(peer(iters).timed_ns);
         } else {
-            p.push(sample(&mut peer, iters));
-            o.push(sample(&mut ours, iters));
+            p.push(peer(iters).timed_ns);
+            o.push(ours(iters).timed_ns);
         }
     }
     let mut ratios: Vec<f64> = o.iter().zip(&p).map(|(a, b)| a / b).collect();

@@ -207,8 +207,15 @@ impl BodyDecoder {
                     self.received += len as u64;
                     at += header + len + 2;
                 }
-                buf.advance(at);
-                self.offset = self.offset.wrapping_add(at as u64);
+                // The usual end: the last chunk and no trailers.
+                let end = buf[at..].starts_with(b"0\r\n\r\n");
+                let used = if end { at + 5 } else { at };
+                buf.advance(used);
+                self.offset = self.offset.wrapping_add(used as u64);
+                if end {
+                    self.state = State::Done;
+                    return Ok(Some(no_trailers()));
+                }
             }
             // Everything else (a partial chunk, the last chunk, other framings, errors)
             // goes through the event path, which decides the same way.
