@@ -95,9 +95,9 @@ impl<H: Head> HeadStep<H> {
         }
     }
 
-    /// Finds and parses the start line; `false` while its end has not arrived.
+    /// Finds and parses the start line; `None` while its end has not arrived.
     #[inline(never)]
-    fn start_line(&mut self, bytes: &[u8]) -> Result<bool, Rejection> {
+    fn start_line(&mut self, bytes: &[u8]) -> Result<Option<H::Start>, Rejection> {
         let line_max = self.limits.max_start_line;
         let line_horizon = line_max.saturating_add(2);
         let horizon = bytes.len().min(line_horizon).min(self.limits.max_head);
@@ -132,21 +132,25 @@ impl<H: Head> HeadStep<H> {
         if end == 0 {
             return Err((HttpErrorKind::EmptyStartLine, 0));
         }
-        self.start = Some(H::parse_start(&bytes[..end])?);
+        let start = H::parse_start(&bytes[..end])?;
         self.fields = FieldScanner::starting_at(lf + 1);
-        Ok(true)
+        Ok(Some(start))
     }
 
     /// The start line's end is not within `horizon`: a limit was reached, or more bytes
     /// are needed.
-    fn out_of_room(&self, horizon: usize, line_horizon: usize) -> Result<bool, Rejection> {
+    fn out_of_room(
+        &self,
+        horizon: usize,
+        line_horizon: usize,
+    ) -> Result<Option<H::Start>, Rejection> {
         if horizon == line_horizon {
             return Err((H::START_LINE_TOO_LONG, self.limits.max_start_line));
         }
         if horizon == self.limits.max_head {
             return Err((HttpErrorKind::HeadTooLarge, self.limits.max_head));
         }
-        Ok(false)
+        Ok(None)
     }
 }
 
@@ -177,20 +181,24 @@ impl<H: Head> Step for HeadStep<H> {
         let fail =
             |input: &Input<'_>, (kind, at): Rejection| Err(input.error_at(at, kind.into_decode()));
         let bytes = input.bytes();
-        if self.start.is_none() {
-            match self.start_line(bytes) {
-                Ok(true) => {}
-                Ok(false) => return input.wait(),
+        // The parsed start line stays a local while the head completes in this call, and
+        // is stored only to wait for more bytes: storing it field by field and loading it
+        // back whole would stall the load on the stores.
+        let start = match self.start.take() {
+            Some(start) => start,
+            None => match self.start_line(bytes) {
+                Ok(Some(start)) => start,
+                Ok(None) => return input.wait(),
                 Err(rejection) => return fail(input, rejection),
-            }
-        }
+            },
+        };
         let end = match self.fields.scan(bytes, &self.rules) {
             Ok(Some(end)) => end,
-            Ok(None) => return input.wait(),
+            Ok(None) => {
+                self.start = Some(start);
+                return input.wait();
+            }
             Err(rejection) => return fail(input, rejection),
-        };
-        let Some(start) = self.start.take() else {
-            return input.wait();
         };
         let fields = self.fields.take_fields();
         let base = input.offset();
@@ -235,6 +243,7 @@ impl Head for RequestHead {
     type Start = RequestLine;
     const START_LINE_TOO_LONG: HttpErrorKind = HttpErrorKind::UriTooLong;
 
+    #[inline(always)]
     fn parse_start(line: &[u8]) -> Result<RequestLine, (HttpErrorKind, usize)> {
         // method SP request-target SP HTTP-version, single spaces.
         let method_len = token_len(line);
@@ -264,6 +273,7 @@ impl Head for RequestHead {
         })
     }
 
+    #[inline(always)]
     fn finish(
         start: RequestLine,
         raw: Bytes,
@@ -299,6 +309,7 @@ impl Head for ResponseHead {
     type Start = StatusLine;
     const START_LINE_TOO_LONG: HttpErrorKind = HttpErrorKind::BadStatusLine;
 
+    #[inline(always)]
     fn parse_start(line: &[u8]) -> Result<StatusLine, (HttpErrorKind, usize)> {
         // HTTP-version SP 3DIGIT [SP reason-phrase]; the reason (and its space) may be
         // missing, as servers in the wild omit it.
@@ -329,6 +340,7 @@ impl Head for ResponseHead {
         })
     }
 
+    #[inline(always)]
     fn finish(
         start: StatusLine,
         raw: Bytes,
