@@ -63,6 +63,36 @@ fn run_with(
     unreachable!("decode_eof ends or fails")
 }
 
+/// Like [`run`], through `decode_with`, which lends the data out instead.
+fn run_borrowed(data: &[u8], piece: usize) -> (Vec<u8>, Result<Trailers, HttpError>) {
+    let mut body = BodyDecoder::new(Framing::Chunked, limits(), 0);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in data.chunks(piece.max(1)).chain([&[][..]]) {
+        buf.extend_from_slice(chunk);
+        let on_data = |d: &[u8]| {
+            assert!(!d.is_empty());
+            out.extend_from_slice(d);
+        };
+        let result = if chunk.is_empty() {
+            body.decode_eof_with(&mut buf, on_data)
+        } else {
+            body.decode_with(&mut buf, on_data)
+        };
+        match result {
+            Ok(Some(t)) => {
+                return (
+                    out,
+                    Ok(t.iter().map(|(n, v)| (n.to_vec(), v.to_vec())).collect()),
+                )
+            }
+            Ok(None) => {}
+            Err(e) => return (out, Err(e)),
+        }
+    }
+    unreachable!("decode_eof_with ends or fails")
+}
+
 fuzz_target!(|input: &[u8]| {
     let Some((&piece, data)) = input.split_first() else {
         return;
@@ -70,6 +100,8 @@ fuzz_target!(|input: &[u8]| {
     let whole = run(data, data.len());
     assert_eq!(whole, run(data, usize::from(piece)));
     assert_eq!(whole, run(data, 1));
+    assert_eq!(whole, run_borrowed(data, data.len()));
+    assert_eq!(whole, run_borrowed(data, usize::from(piece)));
     if let (body, Ok(trailers)) = &whole {
         let mut wire = BytesMut::new();
         encode_chunk(&mut wire, body);

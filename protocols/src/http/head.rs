@@ -264,8 +264,13 @@ impl Head for RequestHead {
             _ => return Err((HttpErrorKind::BadRequestLine, target_start)),
         };
         let version_start = target_start + target_len + 1;
-        let version =
-            parse_version(&line[version_start..]).map_err(|kind| (kind, version_start))?;
+        let version = parse_version(&line[version_start..]).map_err(|kind| {
+            // A bare CR or other control byte after the target is the real fault.
+            match first_non_text(&line[version_start..]) {
+                Some(i) => (bad_text(line[version_start + i]), version_start + i),
+                None => (kind, version_start),
+            }
+        })?;
         Ok(RequestLine {
             method: Span::new(0..method_len),
             target: Span::new(target_start..target_start + target_len),
