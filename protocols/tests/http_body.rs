@@ -3,7 +3,9 @@
 //! smuggling classes from `http-rules.md`, each rejected at the right offset.
 
 use bytes::BytesMut;
-use nagrel_protocols::http::{BodyDecoder, BodyEvent, BodyLimits, Framing, HttpErrorKind};
+use nagrel_protocols::http::{
+    BodyDecoder, BodyEvent, BodyLimits, Fields, Framing, HttpError, HttpErrorKind,
+};
 
 /// Trailer fields as owned `(name, value)` pairs.
 type Trailers = Vec<(Vec<u8>, Vec<u8>)>;
@@ -16,7 +18,62 @@ struct Outcome {
     rest: Vec<u8>,
 }
 
-fn run(framing: Framing, limits: BodyLimits, input: &[u8], cuts: &[usize]) -> Outcome {
+/// What one call to the decoder did.
+enum Progress {
+    /// Data was handed over (appended to the output).
+    Data,
+    /// The body ended with these trailers.
+    End(Fields),
+    /// More bytes are needed.
+    More,
+}
+
+/// One call through `decode` (owned pieces, `lent: false`) or `decode_with` (data lent
+/// out of the buffer).
+fn step(
+    body: &mut BodyDecoder,
+    buf: &mut BytesMut,
+    eof: bool,
+    lent: bool,
+    data: &mut Vec<u8>,
+) -> Result<Progress, HttpError> {
+    if lent {
+        let on_data = |d: &[u8]| {
+            assert!(!d.is_empty(), "empty data slice");
+            data.extend_from_slice(d);
+        };
+        let end = if eof {
+            body.decode_eof_with(buf, on_data)?
+        } else {
+            body.decode_with(buf, on_data)?
+        };
+        return Ok(end.map_or(Progress::More, Progress::End));
+    }
+    let event = if eof {
+        body.decode_eof(buf)?
+    } else {
+        body.decode(buf)?
+    };
+    Ok(match event {
+        Some(BodyEvent::Data(piece)) => {
+            assert!(!piece.is_empty(), "empty data piece");
+            data.extend_from_slice(&piece);
+            Progress::Data
+        }
+        Some(BodyEvent::End(trailers)) => Progress::End(trailers),
+        None => Progress::More,
+    })
+}
+
+/// Decodes `input` fed in pieces ending at `cuts`, through `decode` or (`lent`)
+/// `decode_with`.
+fn run_via(
+    lent: bool,
+    framing: Framing,
+    limits: BodyLimits,
+    input: &[u8],
+    cuts: &[usize],
+) -> Outcome {
     let mut body = BodyDecoder::new(framing, limits, 0);
     let mut buf = BytesMut::new();
     let mut data = Vec::new();
@@ -25,17 +82,9 @@ fn run(framing: Framing, limits: BodyLimits, input: &[u8], cuts: &[usize]) -> Ou
     let cuts: Vec<usize> = cuts.iter().copied().chain([input.len()]).collect();
     let mut next_cut = cuts.iter();
     loop {
-        let result = if eof {
-            body.decode_eof(&mut buf)
-        } else {
-            body.decode(&mut buf)
-        };
-        match result {
-            Ok(Some(BodyEvent::Data(piece))) => {
-                assert!(!piece.is_empty(), "empty data piece");
-                data.extend_from_slice(&piece);
-            }
-            Ok(Some(BodyEvent::End(trailers))) => {
+        match step(&mut body, &mut buf, eof, lent, &mut data) {
+            Ok(Progress::Data) => {}
+            Ok(Progress::End(trailers)) => {
                 let trailers = trailers
                     .iter()
                     .map(|(n, v)| (n.to_vec(), v.to_vec()))
@@ -47,7 +96,7 @@ fn run(framing: Framing, limits: BodyLimits, input: &[u8], cuts: &[usize]) -> Ou
                     rest: buf.to_vec(),
                 };
             }
-            Ok(None) => match next_cut.next() {
+            Ok(Progress::More) => match next_cut.next() {
                 Some(&cut) => {
                     buf.extend_from_slice(&input[at..cut]);
                     at = cut;
@@ -65,55 +114,12 @@ fn run(framing: Framing, limits: BodyLimits, input: &[u8], cuts: &[usize]) -> Ou
     }
 }
 
-/// Like [`run`], through `decode_with`, which lends the data out instead of handing out
-/// pieces.
+fn run(framing: Framing, limits: BodyLimits, input: &[u8], cuts: &[usize]) -> Outcome {
+    run_via(false, framing, limits, input, cuts)
+}
+
 fn run_borrowed(framing: Framing, limits: BodyLimits, input: &[u8], cuts: &[usize]) -> Outcome {
-    let mut body = BodyDecoder::new(framing, limits, 0);
-    let mut buf = BytesMut::new();
-    let mut data = Vec::new();
-    let mut at = 0;
-    let mut eof = false;
-    let cuts: Vec<usize> = cuts.iter().copied().chain([input.len()]).collect();
-    let mut next_cut = cuts.iter();
-    loop {
-        let on_data = |d: &[u8]| {
-            assert!(!d.is_empty(), "empty data slice");
-            data.extend_from_slice(d);
-        };
-        let result = if eof {
-            body.decode_eof_with(&mut buf, on_data)
-        } else {
-            body.decode_with(&mut buf, on_data)
-        };
-        match result {
-            Ok(Some(trailers)) => {
-                let trailers = trailers
-                    .iter()
-                    .map(|(n, v)| (n.to_vec(), v.to_vec()))
-                    .collect();
-                buf.extend_from_slice(&input[at..]);
-                return Outcome {
-                    data,
-                    end: Ok(trailers),
-                    rest: buf.to_vec(),
-                };
-            }
-            Ok(None) => match next_cut.next() {
-                Some(&cut) => {
-                    buf.extend_from_slice(&input[at..cut]);
-                    at = cut;
-                }
-                None => eof = true,
-            },
-            Err(e) => {
-                return Outcome {
-                    data,
-                    end: Err((e.kind(), e.offset())),
-                    rest: vec![],
-                }
-            }
-        }
-    }
+    run_via(true, framing, limits, input, cuts)
 }
 
 /// Decodes `input` whole, at every two-way split and byte by byte, through both APIs,
