@@ -119,10 +119,13 @@ impl FieldScanner {
             // The line's content may fill [line_start, line_end); the byte at line_end
             // must end it.
             let line_end = line_start.saturating_add(rules.max_line);
-            let limit = bytes.len().min(line_end + 1).min(rules.max_end);
+            let limit = bytes
+                .len()
+                .min(line_end.saturating_add(1))
+                .min(rules.max_end);
             if colon == 0 {
-                p += token_len(&bytes[p..limit]);
-                if p == limit {
+                p += token_len(bytes.get(p..limit).unwrap_or_default());
+                if p >= limit {
                     stop(self, line_start, p, colon);
                     return out_of_room(limit, line_end, rules);
                 }
@@ -197,6 +200,15 @@ impl FieldScanner {
             value: Span::new(start..end),
         });
     }
+
+    /// Allocates room for the fields, guessing their number from the `ahead` bytes at
+    /// hand (header lines average well over 24 bytes), so one allocation covers a typical
+    /// section instead of growing step by step.
+    #[cold]
+    #[inline(never)]
+    fn first_allocation(&mut self, ahead: usize) {
+        self.fields = Vec::with_capacity((ahead / 24).clamp(8, 128));
+    }
 }
 
 /// The length of the run of `tchar` at the start of `s`. Whole 8-byte blocks go through
@@ -217,17 +229,6 @@ pub(crate) fn token_len(s: &[u8]) -> usize {
         .iter()
         .position(|&b| !TCHAR[usize::from(b)])
         .unwrap_or(rest.len())
-}
-
-impl FieldScanner {
-    /// Allocates room for the fields, guessing their number from the `ahead` bytes at
-    /// hand (header lines average well over 24 bytes), so one allocation covers a typical
-    /// section instead of growing step by step.
-    #[cold]
-    #[inline(never)]
-    fn first_allocation(&mut self, ahead: usize) {
-        self.fields = Vec::with_capacity((ahead / 24).clamp(8, 128));
-    }
 }
 
 /// At the CR or LF at `p`: the index past the line break, or `None` while the LF after a
