@@ -248,4 +248,31 @@ mod tests {
         assert!((3..=5).contains(&c.samples));
         assert!(c.ours.median_ns >= 0.0 && c.peer.median_ns >= 0.0);
     }
+
+    #[test]
+    fn setup_runs_before_every_timed_run() {
+        let budget = Budget {
+            warmup: Duration::from_millis(1),
+            measure: Duration::from_millis(5),
+            sample: Duration::from_micros(50),
+            min_samples: 3,
+            max_samples: 5,
+        };
+        // Each side's setup arms it; a run that finds it unarmed panics.
+        let armed = std::cell::Cell::new([false, false]);
+        let arm = |i: usize| {
+            let mut a = armed.get();
+            a[i] = true;
+            armed.set(a);
+        };
+        let fire = |i: usize| {
+            let mut a = armed.get();
+            assert!(a[i], "a run without its setup");
+            a[i] = false;
+            armed.set(a);
+            crate::Tally::default()
+        };
+        let c = compare_after(&budget, (|| arm(0), || fire(0)), (|| arm(1), || fire(1)));
+        assert!((3..=5).contains(&c.samples));
+    }
 }
