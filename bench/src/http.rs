@@ -8,11 +8,12 @@
 //!   at a time. Ours resumes where it stopped; the peer re-parses the growing buffer on
 //!   every arrival, as a server built on a stateless parser does.
 //! - Chunked bodies (`chunked_16k`, `chunked_64`): 1 MiB of data in 16 KiB or 64-byte
-//!   chunks, received whole before each run, off the clock; only decoding is timed. The peer is the decoding loop a server writes around
-//!   `httparse::parse_chunk_size`, checking each chunk's CRLF, which borrows each chunk's
-//!   data from its buffer; ours, like for like, is [`BodyDecoder::decode_with`], which
-//!   lends the data out of the buffer the same way. `chunked_16k_owned` and
-//!   `chunked_64_owned` (no target) time ours handing out owned `Bytes` pieces instead.
+//!   chunks, received whole before each run, off the clock; only decoding is timed. The
+//!   peer is the decoding loop a server writes around `httparse::parse_chunk_size`,
+//!   checking each chunk's CRLF, which borrows each chunk's data from its buffer; ours,
+//!   like for like, is [`BodyDecoder::decode_with`], which lends the data out of the
+//!   buffer the same way. `chunked_16k_owned` and `chunked_64_owned` (no target) time ours
+//!   handing out owned `Bytes` pieces instead.
 
 use std::cell::RefCell;
 use std::hint::black_box;
