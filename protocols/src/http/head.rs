@@ -13,8 +13,8 @@ use nagrel_decoder::{DecodeError, Input, Status, Step};
 
 use super::error::HttpErrorKind;
 use super::model::{FieldSpan, Fields, RequestHead, ResponseHead, Span, Version};
-use super::scan::{find_control, first_non_text, is_text, target_len};
-use super::section::{bad_text, token_len, FieldScanner, Rejection, SectionRules};
+use super::scan::{find_control, first_non_text, is_text, target_len, token_len};
+use super::section::{bad_text, FieldScanner, Rejection, SectionRules};
 
 /// Size limits for a head, with the defaults from `http-rules.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +171,7 @@ pub trait Head: Sized {
         start: Self::Start,
         raw: Bytes,
         fields: Vec<FieldSpan>,
+        hosts: usize,
     ) -> Result<Self, (HttpErrorKind, usize)>;
 }
 
@@ -181,13 +182,13 @@ impl<H: Head> Step for HeadStep<H> {
         let fail =
             |input: &Input<'_>, (kind, at): Rejection| Err(input.error_at(at, kind.into_decode()));
         let bytes = input.bytes();
-        // The parsed start line stays a local while the head completes in this call, and
-        // is stored only to wait for more bytes: storing it field by field and loading it
+        // A start line parsed in this call stays a local while the head completes, and is
+        // stored only to wait for more bytes: storing it field by field and loading it
         // back whole would stall the load on the stores.
-        let start = match self.start.take() {
-            Some(start) => start,
+        let parsed = match self.start {
+            Some(_) => None,
             None => match self.start_line(bytes) {
-                Ok(Some(start)) => start,
+                Ok(Some(start)) => Some(start),
                 Ok(None) => return input.wait(),
                 Err(rejection) => return fail(input, rejection),
             },
@@ -195,15 +196,21 @@ impl<H: Head> Step for HeadStep<H> {
         let end = match self.fields.scan(bytes, &self.rules) {
             Ok(Some(end)) => end,
             Ok(None) => {
-                self.start = Some(start);
+                if parsed.is_some() {
+                    self.start = parsed;
+                }
                 return input.wait();
             }
             Err(rejection) => return fail(input, rejection),
         };
+        let Some(start) = parsed.or_else(|| self.start.take()) else {
+            return input.wait();
+        };
+        let hosts = self.fields.hosts();
         let fields = self.fields.take_fields();
         let base = input.offset();
         let raw = input.take(end)?;
-        match H::finish(start, raw, fields) {
+        match H::finish(start, raw, fields, hosts) {
             Ok(head) => Ok(Status::Ready(head)),
             Err((kind, at)) => Err(DecodeError::new(
                 kind.into_decode(),
@@ -283,15 +290,10 @@ impl Head for RequestHead {
         start: RequestLine,
         raw: Bytes,
         fields: Vec<FieldSpan>,
+        hosts: usize,
     ) -> Result<Self, (HttpErrorKind, usize)> {
-        if start.version == Version::Http11 {
-            let is_host = |f: &&FieldSpan| {
-                f.name.end - f.name.start == 4
-                    && raw[f.name.start as usize..f.name.end as usize].eq_ignore_ascii_case(b"host")
-            };
-            if fields.iter().filter(is_host).count() != 1 {
-                return Err((HttpErrorKind::BadHost, 0));
-            }
+        if start.version == Version::Http11 && hosts != 1 {
+            return Err((HttpErrorKind::BadHost, 0));
         }
         Ok(RequestHead {
             method: start.method,
@@ -350,6 +352,7 @@ impl Head for ResponseHead {
         start: StatusLine,
         raw: Bytes,
         fields: Vec<FieldSpan>,
+        _hosts: usize,
     ) -> Result<Self, (HttpErrorKind, usize)> {
         Ok(ResponseHead {
             version: start.version,

@@ -66,6 +66,46 @@ pub struct Fields {
     fields: Vec<FieldSpan>,
 }
 
+std::thread_local! {
+    /// The span vector of the last head dropped on this thread, kept for the next head
+    /// decoded here: a connection decodes a head, serves it, drops it and decodes the
+    /// next, so this saves an allocation and a free per head.
+    static SPARE_SPANS: core::cell::Cell<Vec<FieldSpan>> = const { core::cell::Cell::new(Vec::new()) };
+}
+
+/// The most spans a kept vector may have room for (2 KiB), so a huge head's vector is
+/// not held on to.
+const MAX_SPARE_SPANS: usize = 128;
+
+/// An empty span vector with room for at least `capacity` spans, reusing this thread's
+/// spare one when it is big enough.
+pub(crate) fn span_vec(capacity: usize) -> Vec<FieldSpan> {
+    let spare = SPARE_SPANS
+        .try_with(|spare| spare.take())
+        .unwrap_or_default();
+    if spare.capacity() >= capacity {
+        spare
+    } else {
+        Vec::with_capacity(capacity)
+    }
+}
+
+impl Drop for Fields {
+    fn drop(&mut self) {
+        let cap = self.fields.capacity();
+        if cap == 0 || cap > MAX_SPARE_SPANS {
+            return;
+        }
+        let mut spans = core::mem::take(&mut self.fields);
+        spans.clear();
+        // During thread teardown the slot may be gone; the vector is then just freed.
+        let _ = SPARE_SPANS.try_with(|spare| {
+            let old = spare.replace(spans);
+            drop(old);
+        });
+    }
+}
+
 impl Fields {
     pub(crate) fn new(raw: Bytes, fields: Vec<FieldSpan>) -> Self {
         Fields { raw, fields }

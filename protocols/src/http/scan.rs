@@ -1,4 +1,4 @@
-//! Byte-class scans over header values and request targets, sixteen bytes at a time.
+//! Byte-class scans over field names, field values and request targets, sixteen bytes at a time.
 //!
 //! Values and targets are long and almost always plain text, so the common case is a block
 //! with no byte to stop at: one test per sixteen bytes. Each scan reduces a block to a bit
@@ -26,13 +26,48 @@ fn is_control(b: u8) -> bool {
     b < 0x20 || b == 0x7F
 }
 
+/// `tchar` from RFC 9110 section 5.6.2, as a lookup table.
+const TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    t
+};
+
+/// A byte of nearly every field name and method: an ASCII letter, a digit or `-`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn is_common_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
 type Block = [u8; 16];
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod block {
     use core::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
+        _mm_or_si128, _mm_set1_epi8, _mm_sub_epi8,
     };
 
     use super::Block;
@@ -56,6 +91,26 @@ mod block {
         }
     }
 
+    /// Bit i set when byte i is not an ASCII letter, a digit or `-`.
+    #[inline(always)]
+    pub(super) fn uncommon_name_bytes(block: &Block) -> u32 {
+        // SAFETY: as in `controls`.
+        unsafe {
+            let v = load(block);
+            // `x - lo <= hi - lo`, unsigned, is `lo <= x <= hi`; setting bit 5 folds
+            // capitals onto small letters and moves no other byte into `a..=z`.
+            let in_range = |x: __m128i, lo: u8, hi: u8| {
+                let d = _mm_sub_epi8(x, _mm_set1_epi8(lo as i8));
+                _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((hi - lo) as i8)), d)
+            };
+            let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+            let digit = in_range(v, b'0', b'9');
+            let hyphen = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
+            let common = _mm_or_si128(_mm_or_si128(letter, digit), hyphen);
+            !(_mm_movemask_epi8(common) as u32) & 0xFFFF
+        }
+    }
+
     /// Bit i set when byte i is not visible ASCII.
     #[inline(always)]
     pub(super) fn non_visible(block: &Block) -> u32 {
@@ -72,7 +127,7 @@ mod block {
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 mod block {
-    use super::{is_control, is_target, Block};
+    use super::{is_common_name_byte, is_control, is_target, Block};
 
     fn mask(block: &Block, stop: impl Fn(u8) -> bool) -> u32 {
         block
@@ -87,6 +142,10 @@ mod block {
 
     pub(super) fn non_visible(block: &Block) -> u32 {
         mask(block, |b| !is_target(b))
+    }
+
+    pub(super) fn uncommon_name_bytes(block: &Block) -> u32 {
+        mask(block, |b| !is_common_name_byte(b))
     }
 }
 
@@ -130,6 +189,43 @@ pub(crate) fn first_non_text(s: &[u8]) -> Option<usize> {
     None
 }
 
+/// The length of the run of `tchar` at the start of `s`: a field name or method. Runs of
+/// letters, digits and `-` go sixteen bytes at a time; any other byte is looked up.
+#[inline(always)]
+pub(crate) fn token_len(s: &[u8]) -> usize {
+    if s.len() >= 16 {
+        return token_len_in_blocks(s);
+    }
+    // A few bytes: at the end of a buffer, or trickling in.
+    s.iter()
+        .position(|&b| !TCHAR[usize::from(b)])
+        .unwrap_or(s.len())
+}
+
+/// [`token_len`] sixteen bytes at a time, kept out of line so that callers resuming on a
+/// byte or two stay small.
+#[inline(never)]
+fn token_len_in_blocks(s: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(block) = s.get(at..at + 16) {
+        let m = block::uncommon_name_bytes(block.try_into().unwrap_or(&[0; 16]));
+        if m == 0 {
+            at += 16;
+            continue;
+        }
+        let i = at + m.trailing_zeros() as usize;
+        if !TCHAR[usize::from(s[i])] {
+            return i;
+        }
+        at = i + 1;
+    }
+    let rest = &s[at.min(s.len())..];
+    at + rest
+        .iter()
+        .position(|&b| !TCHAR[usize::from(b)])
+        .unwrap_or(rest.len())
+}
+
 /// The length of the run of visible ASCII at the start of `s`.
 #[inline]
 pub(crate) fn target_len(s: &[u8]) -> usize {
@@ -156,6 +252,11 @@ mod tests {
         }
 
         #[test]
+        fn token_scan_matches_the_table(s in bytes()) {
+            prop_assert_eq!(token_len(&s), s.iter().position(|&b| !TCHAR[usize::from(b)]).unwrap_or(s.len()));
+        }
+
+        #[test]
         fn target_scan_matches_the_byte_test(s in bytes()) {
             prop_assert_eq!(target_len(&s), s.iter().position(|&b| !is_target(b)).unwrap_or(s.len()));
         }
@@ -174,6 +275,11 @@ mod tests {
                     assert_eq!(find_control(&s), want, "byte {b:#x} at {pos} of {len}");
                     let want = s.iter().position(|&x| !is_target(x)).unwrap_or(len);
                     assert_eq!(target_len(&s), want, "byte {b:#x} at {pos} of {len}");
+                    let want = s
+                        .iter()
+                        .position(|&x| !TCHAR[usize::from(x)])
+                        .unwrap_or(len);
+                    assert_eq!(token_len(&s), want, "byte {b:#x} at {pos} of {len}");
                 }
             }
         }

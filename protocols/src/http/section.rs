@@ -9,8 +9,8 @@
 //! stay the same (only grow) between calls.
 
 use super::error::HttpErrorKind;
-use super::model::{FieldSpan, Span};
-use super::scan::{find_control, is_text};
+use super::model::{span_vec, FieldSpan, Span};
+use super::scan::{find_control, is_text, token_len};
 
 /// A rejection: its kind and where, relative to the scanned bytes.
 pub(crate) type Rejection = (HttpErrorKind, usize);
@@ -34,35 +34,6 @@ pub(crate) struct SectionRules {
     pub(crate) too_many: HttpErrorKind,
 }
 
-/// `tchar` from RFC 9110 section 5.6.2, as a lookup table.
-pub(crate) const TCHAR: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
-        b += 1;
-    }
-    t
-};
-
 /// The rejection for a byte that is not [`is_text`].
 pub(crate) fn bad_text(b: u8) -> HttpErrorKind {
     if b == b'\r' {
@@ -83,6 +54,9 @@ pub(crate) struct FieldScanner {
     /// (a colon follows a non-empty name, so it is never at 0).
     colon: usize,
     fields: Vec<FieldSpan>,
+    /// How many of the fields are named Host (HTTP/1.1 requests need exactly one),
+    /// counted here so that no second pass over the fields is needed.
+    hosts: usize,
 }
 
 impl FieldScanner {
@@ -93,12 +67,18 @@ impl FieldScanner {
             pos: start,
             colon: 0,
             fields: Vec::new(),
+            hosts: 0,
         }
     }
 
     /// The fields found, leaving none behind.
     pub(crate) fn take_fields(&mut self) -> Vec<FieldSpan> {
         core::mem::take(&mut self.fields)
+    }
+
+    /// How many fields so far are named Host, in any case.
+    pub(crate) fn hosts(&self) -> usize {
+        self.hosts
     }
 
     /// Scans on through `bytes`. Returns the index just past the blank line that ends the
@@ -192,6 +172,11 @@ impl FieldScanner {
         while end > start && is_ows(bytes[end - 1]) {
             end -= 1;
         }
+        if let Some(&[h, o, s, t]) = bytes.get(line_start..colon) {
+            // ASCII letters only differ from their capitals in bit 5.
+            let lower = u32::from_le_bytes([h, o, s, t]) | 0x2020_2020;
+            self.hosts += usize::from(lower == u32::from_le_bytes(*b"host"));
+        }
         if self.fields.capacity() == 0 {
             self.first_allocation(bytes.len() - line_start);
         }
@@ -207,28 +192,8 @@ impl FieldScanner {
     #[cold]
     #[inline(never)]
     fn first_allocation(&mut self, ahead: usize) {
-        self.fields = Vec::with_capacity((ahead / 24).clamp(8, 128));
+        self.fields = span_vec((ahead / 24).clamp(8, 128));
     }
-}
-
-/// The length of the run of `tchar` at the start of `s`. Whole 8-byte blocks go through
-/// the table without a bounds check or loop test per byte.
-#[inline(always)]
-pub(crate) fn token_len(s: &[u8]) -> usize {
-    let mut blocks = s.chunks_exact(8);
-    let mut at = 0;
-    for block in blocks.by_ref() {
-        let block: [u8; 8] = block.try_into().unwrap_or([0; 8]);
-        if let Some(i) = block.iter().position(|&b| !TCHAR[usize::from(b)]) {
-            return at + i;
-        }
-        at += 8;
-    }
-    let rest = blocks.remainder();
-    at + rest
-        .iter()
-        .position(|&b| !TCHAR[usize::from(b)])
-        .unwrap_or(rest.len())
 }
 
 /// At the CR or LF at `p`: the index past the line break, or `None` while the LF after a
