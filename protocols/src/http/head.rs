@@ -166,7 +166,8 @@ pub trait Head: Sized {
     /// offsets relative to the head's first byte.
     fn parse_start(line: &[u8]) -> Result<Self::Start, (HttpErrorKind, usize)>;
 
-    /// Assembles the head from its parts once the blank line is in.
+    /// Assembles the head from its parts once the blank line is in; `hosts` is how many
+    /// of the fields are named Host.
     fn finish(
         start: Self::Start,
         raw: Bytes,
