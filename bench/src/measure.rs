@@ -235,15 +235,20 @@ mod tests {
         assert_eq!(quantile(&mut [1.0, 2.0], 0.5), 1.5);
     }
 
-    #[test]
-    fn compares_quickly_with_a_tiny_budget() {
-        let budget = Budget {
+    /// A budget that measures in milliseconds, for tests.
+    fn tiny_budget() -> Budget {
+        Budget {
             warmup: Duration::from_millis(1),
             measure: Duration::from_millis(5),
             sample: Duration::from_micros(50),
             min_samples: 3,
             max_samples: 5,
-        };
+        }
+    }
+
+    #[test]
+    fn compares_quickly_with_a_tiny_budget() {
+        let budget = tiny_budget();
         let c = compare(&budget, crate::Tally::default, crate::Tally::default);
         assert!((3..=5).contains(&c.samples));
         assert!(c.ours.median_ns >= 0.0 && c.peer.median_ns >= 0.0);
@@ -251,13 +256,7 @@ mod tests {
 
     #[test]
     fn setup_runs_before_every_timed_run() {
-        let budget = Budget {
-            warmup: Duration::from_millis(1),
-            measure: Duration::from_millis(5),
-            sample: Duration::from_micros(50),
-            min_samples: 3,
-            max_samples: 5,
-        };
+        let budget = tiny_budget();
         // Each side's setup arms it; a run that finds it unarmed panics.
         let armed = std::cell::Cell::new([false, false]);
         let arm = |i: usize| {
