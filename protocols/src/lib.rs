@@ -13,5 +13,6 @@
 #![deny(missing_docs)]
 
 pub mod http;
+pub mod memcache;
 
 pub use nagrel_decoder as decoder;

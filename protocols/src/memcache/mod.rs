@@ -1,0 +1,1 @@
+//! The memcache text and meta protocol (being written).
