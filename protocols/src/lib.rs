@@ -12,7 +12,11 @@
 
 #![deny(missing_docs)]
 
+pub mod error;
 pub mod http;
 pub mod memcache;
+pub mod netstring;
+pub mod scgi;
+pub mod tnetstring;
 
 pub use nagrel_decoder as decoder;
