@@ -7,7 +7,13 @@
 //!
 //! # Layout
 //!
-//! - [`http`]: HTTP/1.1 message heads (bodies and encoders to follow).
+//! - [`http`]: HTTP/1.1 heads, framing, bodies (chunked included) and encoders.
+//! - [`netstring`]: `LEN:BYTES,`, and the length prefix the next three share.
+//! - [`tnetstring`]: typed netstrings into a [`tnetstring::Value`].
+//! - [`scgi`]: SCGI requests.
+//! - [`mongrel2`]: the Mongrel2 handler protocol, requests and responses.
+//! - [`memcache`]: the memcache text and meta protocol, both directions.
+//! - [`error`]: the typed error the netstring family shares.
 //! - [`decoder`]: the toolkit every protocol module is written with.
 
 #![deny(missing_docs)]
@@ -15,6 +21,7 @@
 pub mod error;
 pub mod http;
 pub mod memcache;
+pub mod mongrel2;
 pub mod netstring;
 pub mod scgi;
 pub mod tnetstring;

@@ -174,20 +174,21 @@ fn unreachable_state<T>(input: &Input<'_>) -> Result<T, DecodeError> {
 /// assert_eq!(&data[..], b"abc");
 /// ```
 pub fn decode_netstring(bytes: &[u8], limits: NetstringLimits) -> Result<Bytes, NetstringError> {
-    decode_whole(bytes, || netstring(limits))
+    decode_whole(Bytes::copy_from_slice(bytes), || netstring(limits))
 }
 
 /// Runs the step `make` builds over `bytes` as a complete input, requiring it to consume
-/// everything: the shape of every "decode one message held in memory" helper.
+/// everything: the shape of every "decode one message held in memory" helper. A `Vec` or
+/// unshared `Bytes` is taken over without copying.
 pub(crate) fn decode_whole<S, K>(
-    bytes: &[u8],
+    bytes: impl Into<Bytes>,
     make: impl FnMut() -> S,
 ) -> Result<S::Output, ProtocolError<K>>
 where
     S: Step,
     K: Kind + From<NetstringErrorKind>,
 {
-    let mut buf = BytesMut::from(bytes);
+    let mut buf = BytesMut::from(bytes.into());
     let mut driver = Driver::new(make);
     match driver.decode_eof(&mut buf)? {
         Some(value) if buf.is_empty() => Ok(value),

@@ -106,7 +106,7 @@ impl Step for Tnetstring {
 /// assert_eq!(err.offset(), 5);
 /// ```
 pub fn decode_tnetstring(bytes: &[u8], limits: TnetstringLimits) -> Result<Value, TnetstringError> {
-    decode_whole(bytes, || tnetstring(limits))
+    decode_whole(Bytes::copy_from_slice(bytes), || tnetstring(limits))
 }
 
 /// Parses the complete data of a tnetstring whose type byte is `tag`, nested at most
