@@ -251,6 +251,7 @@ fn request_rejections() {
         (b"h 1 / 2:{},1:a;", ns(NetstringErrorKind::MissingComma), 14),
         (b"h 1 / 02:{},0:,", ns(NetstringErrorKind::LeadingZero), 7),
         (b"h 1 /", Incomplete, 5),
+        (b"h 1  2:{},0:,", BadPath, 4),
     ];
     for &(input, kind, offset) in rows {
         let (out, err) = decode_requests(input);
@@ -278,7 +279,7 @@ fn request_limits() {
         err.map(|e| (Mongrel2Error::from(e).kind(), e.offset()))
     };
     assert_eq!(decode(b"hhhhh 1 / 2:{},0:,"), Some((BadSender, 4)));
-    assert_eq!(decode(b"h 1 /abcd 2:{},0:,"), Some((PathTooLong, 8)));
+    assert_eq!(decode(b"h 1 /abcd 2:{},0:,"), Some((BadPath, 8)));
     assert_eq!(
         decode(b"h 1 / 9:"),
         Some((Mongrel2ErrorKind::Netstring(NetstringErrorKind::TooLong), 6))

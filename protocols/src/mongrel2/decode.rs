@@ -149,7 +149,11 @@ impl Step for RequestStep {
                     None => return input.wait(),
                 },
                 RequestState::Path(step) => {
-                    self.path = ready_or_pending!(relabel(step.resume(input), K::PathTooLong));
+                    let start = input.offset();
+                    self.path = ready_or_pending!(relabel(step.resume(input), K::BadPath));
+                    if self.path.is_empty() {
+                        return Err(DecodeError::new(K::BadPath.into_decode(), start));
+                    }
                     RequestState::HeadersLength(length_prefix(self.limits.max_headers))
                 }
                 RequestState::HeadersLength(step) => {

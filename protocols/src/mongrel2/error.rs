@@ -14,8 +14,8 @@ error_kinds! {
         BadSender = 400, "bad_sender", "missing or too long sender";
         /// The connection id is not a decimal number followed by a space.
         BadConnId = 401, "bad_conn_id", "connection id is not a decimal number";
-        /// The path is longer than the limit.
-        PathTooLong = 402, "path_too_long", "path longer than the limit";
+        /// The path is empty or longer than the limit.
+        BadPath = 402, "bad_path", "missing or too long path";
         /// The headers are neither a netstring of JSON (`,`) nor a tnetstring dictionary (`}`).
         BadHeadersType = 403, "bad_headers_type", "headers are neither JSON nor a tnetstring dictionary";
         /// The JSON headers are malformed or not an object of strings.
