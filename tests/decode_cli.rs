@@ -111,3 +111,83 @@ fn empty_input_is_clean() {
     assert_eq!(decode(&["http-request"], b""), (vec![], 0));
     assert_eq!(decode(&["chunked"], b""), (vec![], 0));
 }
+
+#[test]
+fn netstrings_and_tnetstrings() {
+    let (messages, code) = decode_every_way("netstring", b"5:hello,0:,2:\xff\x00,");
+    assert_eq!(code, 0);
+    assert_eq!(messages[0]["kind"], "netstring");
+    assert_eq!(messages[0]["data"], "hello");
+    assert_eq!(messages[2]["data"], "/wA=");
+    assert_eq!(messages[2]["data_encoding"], "base64");
+
+    let (messages, code) =
+        decode_every_way("tnetstring", b"31:3:key,5:value,4:list,7:1:1#0:~]}3:2.5^");
+    assert_eq!(code, 0);
+    assert_eq!(
+        messages[0]["value"],
+        serde_json::json!({"dict": [["key", "value"], ["list", [1, null]]]})
+    );
+    assert_eq!(messages[1]["value"], 2.5);
+
+    let (messages, code) = decode_every_way("netstring", b"3:abc,01:x,");
+    assert_eq!(code, 1);
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["kind"], "error");
+    assert_eq!(messages[1]["error"], "leading_zero");
+    assert_eq!(messages[1]["offset"], 7);
+}
+
+#[test]
+fn scgi_requests() {
+    let input = b"24:CONTENT_LENGTH\x002\x00SCGI\x001\x00,hi";
+    let (messages, code) = decode_every_way("scgi", input);
+    assert_eq!(code, 0);
+    assert_eq!(messages[0]["kind"], "request");
+    assert_eq!(
+        messages[0]["headers"],
+        serde_json::json!([["CONTENT_LENGTH", "2"], ["SCGI", "1"]])
+    );
+    assert_eq!(messages[0]["body"], "hi");
+
+    let (messages, code) = decode_every_way("scgi", b"11:SCGI\x001\x00A\x00b\x00,");
+    assert_eq!(code, 1);
+    assert_eq!(messages[0]["error"], "content_length_not_first");
+    assert_eq!(messages[0]["offset"], 3);
+}
+
+#[test]
+fn mongrel2_messages() {
+    let input = concat!(
+        r#"h1 7 /chat 47:{"PATH":"/chat","x-a":["1","2"],"METHOD":"GET"},0:,"#,
+        r#"h1 7 @* 17:{"METHOD":"JSON"},21:{"type":"disconnect"},"#
+    );
+    let (messages, code) = decode_every_way("m2-request", input.as_bytes());
+    assert_eq!(code, 0);
+    assert_eq!(messages[0]["kind"], "request");
+    assert_eq!(messages[0]["conn_id"], 7);
+    assert_eq!(messages[0]["header_format"], "json");
+    assert_eq!(
+        messages[0]["headers"][1],
+        serde_json::json!(["x-a", ["1", "2"]])
+    );
+    assert_eq!(messages[1]["kind"], "disconnect");
+
+    let (messages, code) = decode_every_way("m2-response", b"h1 3:1 2, HTTP/1.1 200 OK\r\n\r\n");
+    assert_eq!(code, 0);
+    assert_eq!(messages[0]["kind"], "response");
+    assert_eq!(messages[0]["ids"], serde_json::json!([1, 2]));
+    let (messages, _) = decode_every_way("m2-response", b"h1 1:1, ");
+    assert_eq!(messages[0]["kind"], "close");
+    let (messages, _) =
+        decode_every_way("m2-response", b"h1 3:X 1, 27:3:ctl,17:10:keep-alive,0:,}]");
+    assert_eq!(messages[0]["kind"], "control");
+    assert_eq!(
+        messages[0]["value"],
+        serde_json::json!(["ctl", {"dict": [["keep-alive", ""]]}])
+    );
+
+    let (messages, code) = decode_every_way("m2-response", b"h1 0:, x");
+    assert_eq!(code, 1);
+    assert_eq!(messages[0]["error"], "bad_ids");
+}

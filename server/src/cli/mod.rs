@@ -46,17 +46,18 @@ Available now:
                     read_until, numbers, varints, chained with `then` into resumable,
                     zero-copy, bounded state machines; tokio-util codec glue.
                     Docs: cargo doc -p nagrel-decoder --features codec --open
-  HTTP/1.1          crate nagrel-protocols, module http: strict heads, framing, chunked
-                    bodies, encoders.
-  decode tool       nagrel decode <http-request|http-response|chunked> [FILE]
-                    [--split N | --bytewise]   (one JSON object per message)
+  protocols         crate nagrel-protocols: HTTP/1.1 (strict heads, framing, chunked
+                    bodies), netstring, tnetstring, SCGI, the Mongrel2 handler
+                    protocol; each with decoder and encoder.
+  decode tool       nagrel decode <PROTOCOL> [FILE] [--split N | --bytewise]
+                    (one JSON object per message; `nagrel decode --help` lists them)
   blob example      cargo run --example blob_server
                     then: printf '5\\nhello3\\nabc' | nc -q1 127.0.0.1 7878
   benchmarks        cargo run --release -p nagrel-bench -- core
   tests             cargo test --workspace
 
-Coming: netstring, tnetstring, SCGI, Mongrel2 and memcache protocols, and the front server
-on 127.0.0.1:6767 (`cargo run --release` will start it).
+Coming: the memcache protocol, the handler library, and the front server on
+127.0.0.1:6767 (`cargo run --release` will start it).
 ";
 
 /// Runs the command line given in `args` (program name first).

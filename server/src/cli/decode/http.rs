@@ -1,10 +1,4 @@
-//! `nagrel decode`: decode captured bytes and print one JSON object per message.
-//!
-//! The same decoders the server uses run over the input fed whole, in N-byte pieces or one
-//! byte at a time; the output is identical whatever the feeding, which makes the command
-//! both an inspection tool and a check of split-invariance on real captures.
-
-use std::io::{self, Write};
+//! The HTTP sources: requests and responses (head and body), and bare chunked bodies.
 
 use bytes::BytesMut;
 use nagrel_protocols::decoder::Driver;
@@ -15,65 +9,10 @@ use nagrel_protocols::http::{
 };
 use serde_json::{json, Value};
 
-/// What the input holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Protocol {
-    /// HTTP/1.1 requests (head and body), pipelined.
-    HttpRequest,
-    /// HTTP/1.1 responses (head and body), to requests other than HEAD.
-    HttpResponse,
-    /// Chunked bodies (RFC 9112 section 7.1), one after another.
-    Chunked,
-}
+use super::{body_json, latin1, snake_case, Source};
 
-/// Decodes every message in `input`, fed `piece` bytes at a time, and writes one JSON line
-/// per message to `out`. Returns whether the input decoded cleanly; after an error it
-/// writes the error object and stops.
-pub fn decode(
-    protocol: Protocol,
-    input: &[u8],
-    piece: usize,
-    out: &mut dyn Write,
-) -> io::Result<bool> {
-    match protocol {
-        Protocol::HttpRequest => feed(&mut HttpSource::<RequestHead>::new(), input, piece, out),
-        Protocol::HttpResponse => feed(&mut HttpSource::<ResponseHead>::new(), input, piece, out),
-        Protocol::Chunked => feed(&mut ChunkedSource::new(), input, piece, out),
-    }
-}
-
-/// Something that turns buffered bytes into JSON messages.
-trait Source {
-    /// The next message, `None` when more input is needed (or, at EOF, when the stream
-    /// ended cleanly).
-    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, HttpError>;
-}
-
-fn feed(
-    source: &mut dyn Source,
-    input: &[u8],
-    piece: usize,
-    out: &mut dyn Write,
-) -> io::Result<bool> {
-    let mut buf = BytesMut::new();
-    let mut pieces = input.chunks(piece.max(1));
-    let mut eof = false;
-    loop {
-        match source.next(&mut buf, eof) {
-            Ok(Some(message)) => writeln!(out, "{message}")?,
-            Ok(None) if eof => return Ok(true),
-            Ok(None) => match pieces.next() {
-                Some(p) => buf.extend_from_slice(p),
-                None => eof = true,
-            },
-            Err(e) => {
-                writeln!(out, "{}", error_json(&e))?;
-                return Ok(false);
-            }
-        }
-    }
-}
-
+/// The error object for an HTTP rejection: the common fields plus the status code a
+/// server answers with.
 fn error_json(e: &HttpError) -> Value {
     json!({
         "kind": "error",
@@ -84,60 +23,11 @@ fn error_json(e: &HttpError) -> Value {
     })
 }
 
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Header bytes as a string, one character per byte (ISO-8859-1): lossless for any byte,
-/// and plain ASCII stays as it is.
-fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
-
 fn fields_json(fields: &Fields) -> Value {
     fields
         .iter()
         .map(|(n, v)| json!([latin1(n), latin1(v)]))
         .collect()
-}
-
-/// A body as UTF-8 text when it is valid UTF-8, else base64.
-fn body_json(body: &[u8]) -> (Value, &'static str) {
-    match std::str::from_utf8(body) {
-        Ok(text) => (json!(text), "utf8"),
-        Err(_) => (json!(base64(body)), "base64"),
-    }
-}
-
-/// Standard base64 with padding (RFC 4648 section 4).
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for group in data.chunks(3) {
-        let n = group
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= group.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Whether the connection stays open after this message (RFC 9112 section 9.3).
@@ -155,7 +45,7 @@ fn keep_alive(version: Version, fields: &Fields) -> bool {
 }
 
 /// The HTTP head types the command prints.
-trait Printable: Head + Sized {
+pub(super) trait Printable: Head + Sized {
     fn head_step() -> HeadStep<Self>;
     fn framing(&self) -> Result<Framing, HttpErrorKind>;
     fn to_json(&self, body: &[u8]) -> Value;
@@ -208,7 +98,7 @@ impl Printable for ResponseHead {
 type HeadDriver<H> = Driver<fn() -> HeadStep<H>, HeadStep<H>>;
 
 /// Heads and their bodies, message after message.
-enum HttpSource<H: Printable> {
+pub(super) enum HttpSource<H: Printable> {
     Head(HeadDriver<H>),
     Body {
         head: H,
@@ -218,13 +108,19 @@ enum HttpSource<H: Printable> {
 }
 
 impl<H: Printable> HttpSource<H> {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         HttpSource::Head(Driver::new(H::head_step as fn() -> HeadStep<H>))
     }
 }
 
 impl<H: Printable> Source for HttpSource<H> {
-    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, HttpError> {
+    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, Value> {
+        self.advance(buf, eof).map_err(|e| error_json(&e))
+    }
+}
+
+impl<H: Printable> HttpSource<H> {
+    fn advance(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, HttpError> {
         loop {
             match self {
                 HttpSource::Head(driver) => {
@@ -267,14 +163,14 @@ impl<H: Printable> Source for HttpSource<H> {
 }
 
 /// Chunked bodies, one after another.
-struct ChunkedSource {
+pub(super) struct ChunkedSource {
     body: BodyDecoder,
     start: u64,
     data: Vec<u8>,
 }
 
 impl ChunkedSource {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         ChunkedSource {
             body: Self::body_at(0),
             start: 0,
@@ -288,7 +184,13 @@ impl ChunkedSource {
 }
 
 impl Source for ChunkedSource {
-    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, HttpError> {
+    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, Value> {
+        self.advance(buf, eof).map_err(|e| error_json(&e))
+    }
+}
+
+impl ChunkedSource {
+    fn advance(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, HttpError> {
         // The stream may end cleanly between bodies.
         if eof && buf.is_empty() && self.body.offset() == self.start {
             return Ok(None);
@@ -317,33 +219,5 @@ impl Source for ChunkedSource {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ];
-        for (plain, encoded) in cases {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
-        assert_eq!(base64(&[0xFF, 0xFE, 0x00]), "//4A");
-    }
-
-    #[test]
-    fn kind_names_are_snake_case() {
-        assert_eq!(snake_case("BadChunkSize"), "bad_chunk_size");
-        assert_eq!(snake_case("UriTooLong"), "uri_too_long");
     }
 }
