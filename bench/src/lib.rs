@@ -19,6 +19,10 @@
 //!   the criterion benches share them.
 //! - [`http`]: the `http` suite: request and response heads whole and trickled, and
 //!   chunked bodies, against httparse.
+//! - [`m2`]: the `m2` suite: a browser request built, encoded and decoded as a Mongrel2
+//!   request message, JSON and tnetstring headers, against serde_json.
+//! - [`memcache`]: the `memcache` suite: commands received whole and trickled, against
+//!   the `memcache-proto` crate and a re-parsing nom parser.
 //! - [`drive`](mod@drive): the one driving loop every decoder is run by, and its [`Tally`].
 //! - [`gen`]: the deterministic xorshift generator behind every workload.
 //! - [`measure`]: warm-up, calibration, interleaved sampling and medians.
@@ -31,7 +35,9 @@ pub mod core;
 pub mod drive;
 pub mod gen;
 pub mod http;
+pub mod m2;
 pub mod measure;
+pub mod memcache;
 pub mod report;
 
 pub use drive::{drive, Tally, WHOLE};
@@ -62,6 +68,16 @@ pub const SUITES: &[Suite] = &[
         name: "http",
         about: "HTTP/1.1 heads (whole and trickled) and chunked bodies vs httparse",
         run: crate::http::run,
+    },
+    Suite {
+        name: "m2",
+        about: "a browser request as a Mongrel2 message, JSON and tnetstring, vs serde_json",
+        run: crate::m2::run,
+    },
+    Suite {
+        name: "memcache",
+        about: "memcache command decoding (whole and trickled) vs memcache-proto / nom",
+        run: crate::memcache::run,
     },
 ];
 
