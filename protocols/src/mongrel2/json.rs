@@ -131,9 +131,10 @@ pub(crate) type Failure = (Mongrel2ErrorKind, usize);
 /// Reads a headers object from `data`: keys and values are strings, or a value is an
 /// array of strings. Whitespace between tokens is allowed; nothing may follow the object.
 ///
-/// Bytes that are not UTF-8 are accepted inside strings and kept as they are: Mongrel2
-/// copies header bytes into its JSON unchecked, and a handler should not drop a request
-/// for it.
+/// Strings are read as Mongrel2 writes them: it escapes only `"` and `\` and copies
+/// every other header byte raw (tabs, invalid UTF-8), so raw control bytes and bytes that
+/// are not UTF-8 are accepted inside strings and kept as they are. A handler should not
+/// drop a request for what its server wrote.
 pub(crate) fn parse_headers(data: &Bytes) -> Result<Headers, Failure> {
     let mut p = Parser { data, at: 0 };
     let mut headers = Headers::default();
@@ -222,10 +223,6 @@ impl Parser<'_> {
             self.at = self.data.len();
             return Err(self.fail());
         };
-        if rest[..end].iter().any(|&b| b < 0x20) {
-            self.at = start + rest[..end].iter().position(|&b| b < 0x20).unwrap_or(0);
-            return Err(self.fail());
-        }
         if rest[end] == b'"' {
             self.at = start + end + 1;
             return Ok(self.data.slice(start..start + end));
@@ -243,11 +240,11 @@ impl Parser<'_> {
                     self.at += 1;
                     self.escape(&mut out)?;
                 }
-                Some(&b) if b >= 0x20 => {
+                Some(&b) => {
                     out.push(b);
                     self.at += 1;
                 }
-                _ => return Err(self.fail()),
+                None => return Err(self.fail()),
             }
         }
     }
