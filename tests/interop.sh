@@ -46,7 +46,7 @@ it_cargo_test() {
   local name=$1
   shift
   if (cd "$root" && timeout "${INTEROP_CARGO_TIMEOUT:-1200}" \
-    cargo test --release "$@" -- --ignored --test-threads=1); then
+    cargo test "$@" -- --ignored --test-threads=1); then
     it_pass "$name"
   else
     it_fail "$name"
@@ -148,10 +148,10 @@ export NAGREL_M2_SANDBOX=$sandbox
 export NAGREL_INTEROP_CAPTURES=$here/captures
 export NAGREL_INTEROP_TMP=$IT_TMP
 
-# ---- nagrel checks join here (Mongrel2) -------------------------------------------------
-# Mongrel2 is up with no handler connected: a nagrel handler connects to the specs above.
-# One line per test binary, e.g.:
-#   it_cargo_test "nagrel handler vs Mongrel2" -p nagrel-handler --test mongrel2_interop
+# ---- nagrel checks (Mongrel2) ------------------------------------------------------------
+# Mongrel2 is up with no handler connected: nagrel's handler library connects to the specs
+# above, answers through Mongrel2 to a real HTTP client, long-polls and sees disconnects.
+it_cargo_test "nagrel handler library vs Mongrel2" -p nagrel-handler --test mongrel2_interop
 # -----------------------------------------------------------------------------------------
 
 it_m2_stop
