@@ -51,12 +51,14 @@ Available now:
                     protocol; each with decoder and encoder.
   decode tool       nagrel decode <PROTOCOL> [FILE] [--split N | --bytewise]
                     (one JSON object per message; `nagrel decode --help` lists them)
+  handlers          crate nagrel-handler: ZeroMQ adapter + Mongrel2 handler library;
+                    cargo run --example echo_handler
   blob example      cargo run --example blob_server
                     then: printf '5\\nhello3\\nabc' | nc -q1 127.0.0.1 7878
   benchmarks        cargo run --release -p nagrel-bench -- core
   tests             cargo test --workspace
 
-Coming: the memcache protocol, the handler library, and the front server on
+Coming: the memcache protocol and the front server on
 127.0.0.1:6767 (`cargo run --release` will start it).
 ";
 
