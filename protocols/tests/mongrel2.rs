@@ -506,3 +506,18 @@ fn messages_recorded_from_mongrel2_decode_and_re_encode_exactly() {
     }
     assert!(seen[0] >= 10 && seen[1] >= 10, "too few captures: {seen:?}");
 }
+
+#[test]
+fn headers_longer_than_the_length_slot_are_framed_right() {
+    // JSON of 5 digits fits the slot left for its length; 6 and more digits move it.
+    for size in [10, 99_990, 150_000, 1_200_000] {
+        let mut req = browser_request(HeaderFormat::Json);
+        req.headers.push_client("x-big", Bytes::from(vec![b'a'; size]));
+        let wire = encode(&req);
+        let limits = Mongrel2Limits {
+            max_headers: 2 << 20,
+            ..Mongrel2Limits::default()
+        };
+        assert_eq!(decode_request(wire.freeze(), limits).unwrap(), req, "{size}");
+    }
+}
