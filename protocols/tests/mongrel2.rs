@@ -472,8 +472,8 @@ proptest! {
 /// ours escapes so the JSON stays valid.
 #[test]
 fn messages_recorded_from_mongrel2_decode_and_re_encode_exactly() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/interop/captures/mongrel2");
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/captures/mongrel2");
     let mut seen = [0usize; 2];
     for (i, format) in ["json", "tnetstring"].iter().enumerate() {
         let dir = root.join(format);
@@ -490,7 +490,11 @@ fn messages_recorded_from_mongrel2_decode_and_re_encode_exactly() {
             assert_eq!(err, None, "{}", path.display());
             assert_eq!(out.len(), 1, "{}", path.display());
             let req = &out[0];
-            let expected_format = if i == 0 { HeaderFormat::Json } else { HeaderFormat::Tnetstring };
+            let expected_format = if i == 0 {
+                HeaderFormat::Json
+            } else {
+                HeaderFormat::Tnetstring
+            };
             assert_eq!(req.format, expected_format, "{}", path.display());
             let escaped_by_us = req.format == HeaderFormat::Json
                 && req.headers.iter().any(|(n, v)| {
@@ -512,12 +516,17 @@ fn headers_longer_than_the_length_slot_are_framed_right() {
     // JSON of 5 digits fits the slot left for its length; 6 and more digits move it.
     for size in [10, 99_990, 150_000, 1_200_000] {
         let mut req = browser_request(HeaderFormat::Json);
-        req.headers.push_client("x-big", Bytes::from(vec![b'a'; size]));
+        req.headers
+            .push_client("x-big", Bytes::from(vec![b'a'; size]));
         let wire = encode(&req);
         let limits = Mongrel2Limits {
             max_headers: 2 << 20,
             ..Mongrel2Limits::default()
         };
-        assert_eq!(decode_request(wire.freeze(), limits).unwrap(), req, "{size}");
+        assert_eq!(
+            decode_request(wire.freeze(), limits).unwrap(),
+            req,
+            "{size}"
+        );
     }
 }
