@@ -191,3 +191,44 @@ fn mongrel2_messages() {
     assert_eq!(code, 1);
     assert_eq!(messages[0]["error"], "bad_ids");
 }
+
+#[test]
+fn memcache_requests_go_on_after_recoverable_rejections() {
+    let input = b"get a b\r\nset k 1 0 3\r\nabc\r\nincr k x\r\nmg k v T30\r\nGET k\r\n";
+    let (messages, code) = decode_every_way("memcache-request", input);
+    assert_eq!(code, 1, "a rejection makes the exit status 1");
+    let kinds: Vec<&str> = messages
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["get", "set", "error", "mg", "error"]);
+    assert_eq!(messages[0]["keys"], serde_json::json!(["a", "b"]));
+    assert_eq!(messages[1]["data"], "abc");
+    assert_eq!(
+        messages[2]["reply"],
+        "CLIENT_ERROR invalid numeric delta argument"
+    );
+    assert_eq!(messages[2]["fatal"], false);
+    assert_eq!(messages[3]["flags"], serde_json::json!(["v", "T30"]));
+    assert_eq!(messages[4]["reply"], "ERROR");
+
+    let (messages, code) = decode_every_way("memcache-request", &[b'x'; 3000]);
+    assert_eq!(code, 1);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["fatal"], true);
+}
+
+#[test]
+fn memcache_responses() {
+    let input = b"VALUE k 1 3 9\r\nabc\r\nEND\r\nSTORED\r\n42\r\nHD c2\r\nVA 2 f0\r\nhi\r\nEN\r\n";
+    let (messages, code) = decode_every_way("memcache-response", input);
+    assert_eq!(code, 0);
+    let kinds: Vec<&str> = messages
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["values", "stored", "number", "hd", "va", "en"]);
+    assert_eq!(messages[0]["items"][0]["cas_unique"], 9);
+    assert_eq!(messages[2]["value"], 42);
+    assert_eq!(messages[4]["data"], "hi");
+}

@@ -48,7 +48,7 @@ Available now:
                     Docs: cargo doc -p nagrel-decoder --features codec --open
   protocols         crate nagrel-protocols: HTTP/1.1 (strict heads, framing, chunked
                     bodies), netstring, tnetstring, SCGI, the Mongrel2 handler
-                    protocol; each with decoder and encoder.
+                    protocol, memcache (text and meta); each with decoder and encoder.
   decode tool       nagrel decode <PROTOCOL> [FILE] [--split N | --bytewise]
                     (one JSON object per message; `nagrel decode --help` lists them)
   handlers          crate nagrel-handler: ZeroMQ adapter + Mongrel2 handler library;
@@ -58,7 +58,7 @@ Available now:
   benchmarks        cargo run --release -p nagrel-bench -- core
   tests             cargo test --workspace
 
-Coming: the memcache protocol and the front server on
+Coming: the front server on
 127.0.0.1:6767 (`cargo run --release` will start it).
 ";
 

@@ -12,6 +12,7 @@ use nagrel_protocols::http::{RequestHead, ResponseHead};
 use serde_json::{json, Value};
 
 mod http;
+mod memcache;
 mod netstrings;
 
 /// What the input holds.
@@ -34,11 +35,16 @@ pub enum Protocol {
     /// One Mongrel2 response message (handler to server): its body runs to the end of
     /// the input.
     M2Response,
+    /// memcache commands (text and meta), as a server reads them; decoding goes on after
+    /// a recoverable rejection, as memcached does.
+    MemcacheRequest,
+    /// memcache replies, as a client reads them.
+    MemcacheResponse,
 }
 
 /// Decodes every message in `input`, fed `piece` bytes at a time, and writes one JSON line
 /// per message to `out`. Returns whether the input decoded cleanly; after an error it
-/// writes the error object and stops.
+/// writes the error object and stops (memcache requests go on after recoverable ones).
 pub fn decode(
     protocol: Protocol,
     input: &[u8],
@@ -54,6 +60,8 @@ pub fn decode(
         Protocol::Scgi => netstrings::scgi(),
         Protocol::M2Request => netstrings::m2_request(),
         Protocol::M2Response => netstrings::m2_response(),
+        Protocol::MemcacheRequest => Box::new(memcache::RequestSource::new()),
+        Protocol::MemcacheResponse => Box::new(memcache::ResponseSource::new()),
     };
     feed(source.as_mut(), input, piece, out)
 }
@@ -63,6 +71,12 @@ trait Source {
     /// The next message, `None` when more input is needed (or, at EOF, when the stream
     /// ended cleanly); an error is the JSON error object to print.
     fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Value>, Value>;
+
+    /// Whether everything so far decoded without a rejection (a source that goes on after
+    /// recoverable ones says so here).
+    fn clean(&self) -> bool {
+        true
+    }
 }
 
 fn feed(
@@ -77,7 +91,7 @@ fn feed(
     loop {
         match source.next(&mut buf, eof) {
             Ok(Some(message)) => writeln!(out, "{message}")?,
-            Ok(None) if eof => return Ok(true),
+            Ok(None) if eof => return Ok(source.clean()),
             Ok(None) => match pieces.next() {
                 Some(p) => buf.extend_from_slice(p),
                 None => eof = true,
