@@ -180,10 +180,10 @@ fi
 
 export NAGREL_MEMCACHED_ADDR=127.0.0.1:$mc_port
 
-# ---- nagrel checks join here (memcache) -------------------------------------------------
-# memcached is up; e.g.:
-#   it_cargo_test "nagrel memcache decoder vs memcached" -p nagrel-protocols --test memcached_interop
-# and, once nagrel has a memcache server, memccapable -a against it.
+# ---- nagrel checks (memcache) ------------------------------------------------------------
+# memcached is up: nagrel's decoders reach its verdicts command by command and read all its
+# replies. (Once nagrel has a memcache server, memccapable -a runs against it here too.)
+it_cargo_test "nagrel memcache decoders vs memcached" -p nagrel-protocols --test memcached_interop
 # -----------------------------------------------------------------------------------------
 
 it_mc_stop
