@@ -7,17 +7,17 @@
 
 use bytes::Bytes;
 use nagrel_decoder::{
-    read_bytes, read_decimal, read_to_end, read_until, DecodeError, Digits, ErrorKind, Input,
-    ReadBytes, ReadToEnd, ReadUntil, Status, Step,
+    read_decimal, read_to_end, read_until, DecodeError, Digits, ErrorKind, Input, ReadToEnd,
+    ReadUntil, Status, Step,
 };
 
 use super::error::{Mongrel2Error, Mongrel2ErrorKind};
 use super::json;
 use super::model::{HeaderFormat, HeaderValue, Headers, Request, Response, ResponseBody};
 use crate::error::Kind;
-use crate::netstring::decode::decode_whole;
-use crate::netstring::{length_prefix, netstring, LengthPrefix, Netstring, NetstringLimits};
-use crate::tnetstring::{parse_payload, Value};
+use crate::netstring::decode::{decode_whole, tagged, Tagged};
+use crate::netstring::{netstring, Netstring, NetstringLimits};
+use crate::tnetstring::{parse_payload, tnetstring, TnetstringErrorKind, TnetstringLimits, Value};
 
 /// Limits for [`request`] and [`response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,10 +93,8 @@ enum RequestState {
     ConnId(Digits<10>),
     ConnIdSpace,
     Path(ReadUntil),
-    HeadersLength(LengthPrefix),
-    /// The encoded headers and the offset where they start.
-    Headers(ReadBytes, u64),
-    HeadersType(Bytes, u64),
+    /// The encoded headers and the byte after them, which says their format.
+    Headers(Tagged),
     Body(Netstring),
 }
 
@@ -154,25 +152,15 @@ impl Step for RequestStep {
                     if self.path.is_empty() {
                         return Err(DecodeError::new(K::BadPath.into_decode(), start));
                     }
-                    RequestState::HeadersLength(length_prefix(self.limits.max_headers))
+                    RequestState::Headers(tagged(self.limits.max_headers))
                 }
-                RequestState::HeadersLength(step) => {
-                    let n = ready_or_pending!(step.resume(input));
-                    RequestState::Headers(read_bytes(n as u64).max_len(usize::MAX), input.offset())
-                }
-                RequestState::Headers(step, at) => {
-                    let data = ready_or_pending!(step.resume(input));
-                    RequestState::HeadersType(data, *at)
-                }
-                RequestState::HeadersType(data, at) => {
-                    let Some(&tag) = input.bytes().first() else {
-                        return input.wait();
-                    };
-                    let at = *at;
-                    let headers = parse_headers(data, tag).map_err(|(kind, pos)| {
-                        DecodeError::new(kind.into_decode(), at + pos as u64)
-                    })?;
-                    input.advance(1)?;
+                RequestState::Headers(step) => {
+                    let encoded = ready_or_pending!(step.resume(input));
+                    let at = encoded.offset;
+                    let headers =
+                        parse_headers(&encoded.data, encoded.tag).map_err(|(kind, pos)| {
+                            DecodeError::new(kind.into_decode(), at + pos as u64)
+                        })?;
                     self.headers = Some(headers);
                     RequestState::Body(netstring(NetstringLimits {
                         max_len: self.limits.max_body,
@@ -383,8 +371,11 @@ fn parse_id(word: &[u8]) -> Option<u64> {
 
 /// A control body: a tnetstring list of a key and a value.
 fn parse_control(body: &Bytes) -> Result<Value, json::Failure> {
-    let value = crate::tnetstring::decode_tnetstring(&body[..], Default::default())
-        .map_err(|e| (e.kind().into(), e.offset() as usize))?;
+    // Parsed in place: the control value's strings are slices of the message.
+    let value = decode_whole::<_, TnetstringErrorKind>(body.clone(), || {
+        tnetstring(TnetstringLimits::default())
+    })
+    .map_err(|e| (e.kind().into(), e.offset() as usize))?;
     match value.as_list() {
         Some([Value::Bytes(_), _]) => Ok(value),
         _ => Err((Mongrel2ErrorKind::BadControl, 0)),

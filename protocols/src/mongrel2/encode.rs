@@ -39,8 +39,8 @@ const LENGTH_SLOT: usize = 6;
 /// assert_eq!(&out[..], &br#"h1 3 / 48:{"PATH":"/","host":"example.com","METHOD":"GET"},0:,"#[..]);
 /// ```
 pub fn encode_request(request: &Request, dst: &mut BytesMut) -> Result<(), EncodeError> {
-    check_word(&request.sender, "sender")?;
-    check_word(&request.path, "path")?;
+    check_word(&request.sender, "sender empty or holding a space")?;
+    check_word(&request.path, "path empty or holding a space")?;
     dst.reserve(request.sender.len() + request.path.len() + request.body.len() + 64);
     dst.extend_from_slice(&request.sender);
     dst.extend_from_slice(b" ");
@@ -56,12 +56,10 @@ pub fn encode_request(request: &Request, dst: &mut BytesMut) -> Result<(), Encod
     Ok(())
 }
 
-fn check_word(word: &[u8], what: &'static str) -> Result<(), EncodeError> {
+/// A space-delimited field: non-empty and without a space, else `why`.
+fn check_word(word: &[u8], why: &'static str) -> Result<(), EncodeError> {
     if word.is_empty() || word.contains(&b' ') {
-        return Err(EncodeError::new(match what {
-            "sender" => "sender empty or holding a space",
-            _ => "path empty or holding a space",
-        }));
+        return Err(EncodeError::new(why));
     }
     Ok(())
 }
@@ -156,7 +154,7 @@ fn decimal_len(mut n: usize) -> usize {
 /// assert_eq!(&out[..], b"h1 4:4 10, hi");
 /// ```
 pub fn encode_response(response: &Response, dst: &mut BytesMut) -> Result<(), EncodeError> {
-    check_word(&response.sender, "sender")?;
+    check_word(&response.sender, "sender empty or holding a space")?;
     if response.ids.is_empty() {
         return Err(EncodeError::new(
             "a response needs at least one connection id",

@@ -106,55 +106,104 @@ impl Step for LengthPrefix {
 /// ```
 pub fn netstring(limits: NetstringLimits) -> Netstring {
     Netstring {
-        state: State::Length(length_prefix(limits.max_len)),
+        inner: tagged(limits.max_len),
     }
 }
 
 /// See [`netstring`].
 #[derive(Debug)]
 pub struct Netstring {
-    state: State,
-}
-
-#[derive(Debug)]
-enum State {
-    Length(LengthPrefix),
-    Data(ReadBytes),
-    Comma(Bytes),
-    Done,
+    inner: Tagged,
 }
 
 impl Step for Netstring {
     type Output = Bytes;
 
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Bytes>, DecodeError> {
+        let Status::Ready(value) = self.inner.resume(input)? else {
+            return Ok(Status::Pending);
+        };
+        if value.tag != b',' {
+            let kind = NetstringErrorKind::MissingComma.into_decode();
+            return Err(DecodeError::new(kind, value.tag_offset()));
+        }
+        Ok(Status::Ready(value.data))
+    }
+}
+
+/// `LEN:DATA` and the byte after it: the shape netstrings (`,`), tnetstrings (the type
+/// byte) and Mongrel2's headers (`,` for JSON, `}` for a tnetstring dictionary) share.
+#[derive(Debug)]
+pub(crate) struct TaggedData {
+    /// The data, split off the buffer without copying.
+    pub(crate) data: Bytes,
+    /// The byte after the data.
+    pub(crate) tag: u8,
+    /// Absolute offset of the data's first byte, so errors found inside it point into the
+    /// stream.
+    pub(crate) offset: u64,
+}
+
+impl TaggedData {
+    /// Absolute offset of the tag byte.
+    pub(crate) fn tag_offset(&self) -> u64 {
+        self.offset + self.data.len() as u64
+    }
+}
+
+/// Reads a length prefix of at most `max_len`, that many bytes, and the byte after them.
+pub(crate) fn tagged(max_len: usize) -> Tagged {
+    Tagged {
+        state: TaggedState::Length(length_prefix(max_len)),
+    }
+}
+
+/// See [`tagged`].
+#[derive(Debug)]
+pub(crate) struct Tagged {
+    state: TaggedState,
+}
+
+#[derive(Debug)]
+enum TaggedState {
+    Length(LengthPrefix),
+    /// The data, and its absolute offset.
+    Data(ReadBytes, u64),
+    Tag(Bytes, u64),
+    Done,
+}
+
+impl Step for Tagged {
+    type Output = TaggedData;
+
+    fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<TaggedData>, DecodeError> {
         loop {
             self.state = match &mut self.state {
-                State::Length(length) => match length.resume(input)? {
+                TaggedState::Length(length) => match length.resume(input)? {
                     // The prefix already bounded the length, so read_bytes' own (larger)
                     // default limit never applies.
-                    Status::Ready(n) => State::Data(read_bytes(n as u64).max_len(usize::MAX)),
-                    Status::Pending => return Ok(Status::Pending),
-                },
-                State::Data(data) => match data.resume(input)? {
-                    Status::Ready(data) => State::Comma(data),
-                    Status::Pending => return Ok(Status::Pending),
-                },
-                State::Comma(_) => {
-                    match input.bytes().first() {
-                        Some(b',') => input.advance(1)?,
-                        Some(_) => {
-                            let kind = NetstringErrorKind::MissingComma.into_decode();
-                            return Err(input.error_at(0, kind));
-                        }
-                        None => return input.wait(),
+                    Status::Ready(n) => {
+                        TaggedState::Data(read_bytes(n as u64).max_len(usize::MAX), input.offset())
                     }
-                    match core::mem::replace(&mut self.state, State::Done) {
-                        State::Comma(data) => return Ok(Status::Ready(data)),
+                    Status::Pending => return Ok(Status::Pending),
+                },
+                TaggedState::Data(data, offset) => match data.resume(input)? {
+                    Status::Ready(data) => TaggedState::Tag(data, *offset),
+                    Status::Pending => return Ok(Status::Pending),
+                },
+                TaggedState::Tag(..) => {
+                    let Some(&tag) = input.bytes().first() else {
+                        return input.wait();
+                    };
+                    input.advance(1)?;
+                    match core::mem::replace(&mut self.state, TaggedState::Done) {
+                        TaggedState::Tag(data, offset) => {
+                            return Ok(Status::Ready(TaggedData { data, tag, offset }))
+                        }
                         _ => unreachable_state(input)?,
                     }
                 }
-                State::Done => unreachable_state(input)?,
+                TaggedState::Done => unreachable_state(input)?,
             };
         }
     }

@@ -2,13 +2,13 @@
 //! its data.
 
 use bytes::Bytes;
-use nagrel_decoder::{read_bytes, DecodeError, Input, ReadBytes, Status, Step};
+use nagrel_decoder::{DecodeError, Input, Status, Step};
 
 use super::error::{TnetstringError, TnetstringErrorKind};
 use super::model::{Dict, Value};
 use crate::error::Kind;
-use crate::netstring::decode::decode_whole;
-use crate::netstring::{length_prefix, LengthPrefix, NetstringErrorKind};
+use crate::netstring::decode::{decode_whole, tagged, Tagged};
+use crate::netstring::NetstringErrorKind;
 
 /// Limits for [`tnetstring`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl Default for TnetstringLimits {
 pub fn tnetstring(limits: TnetstringLimits) -> Tnetstring {
     Tnetstring {
         max_depth: limits.max_depth,
-        state: State::Length(length_prefix(limits.max_size)),
+        inner: tagged(limits.max_size),
     }
 }
 
@@ -52,45 +52,20 @@ pub fn tnetstring(limits: TnetstringLimits) -> Tnetstring {
 #[derive(Debug)]
 pub struct Tnetstring {
     max_depth: usize,
-    state: State,
-}
-
-#[derive(Debug)]
-enum State {
-    Length(LengthPrefix),
-    /// The data, and its absolute offset so nested errors point into the stream.
-    Data(ReadBytes, u64),
-    Tag(Bytes, u64),
+    inner: Tagged,
 }
 
 impl Step for Tnetstring {
     type Output = Value;
 
     fn resume(&mut self, input: &mut Input<'_>) -> Result<Status<Value>, DecodeError> {
-        loop {
-            self.state = match &mut self.state {
-                State::Length(length) => match length.resume(input)? {
-                    Status::Ready(n) => {
-                        State::Data(read_bytes(n as u64).max_len(usize::MAX), input.offset())
-                    }
-                    Status::Pending => return Ok(Status::Pending),
-                },
-                State::Data(data, at) => match data.resume(input)? {
-                    Status::Ready(data) => State::Tag(data, *at),
-                    Status::Pending => return Ok(Status::Pending),
-                },
-                State::Tag(data, at) => {
-                    let Some(&tag) = input.bytes().first() else {
-                        return input.wait();
-                    };
-                    let value = parse_payload(core::mem::take(data), tag, self.max_depth).map_err(
-                        |(kind, pos)| DecodeError::new(kind.into_decode(), *at + pos as u64),
-                    )?;
-                    input.advance(1)?;
-                    return Ok(Status::Ready(value));
-                }
-            };
-        }
+        let Status::Ready(value) = self.inner.resume(input)? else {
+            return Ok(Status::Pending);
+        };
+        let at = value.offset;
+        parse_payload(value.data, value.tag, self.max_depth)
+            .map(Status::Ready)
+            .map_err(|(kind, pos)| DecodeError::new(kind.into_decode(), at + pos as u64))
     }
 }
 
