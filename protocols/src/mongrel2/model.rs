@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::tnetstring::Value;
 
 /// How a request's headers are encoded, the handler's `protocol` setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum HeaderFormat {
     /// A JSON object inside a netstring (Mongrel2's default).
     #[default]

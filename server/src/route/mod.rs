@@ -1,0 +1,1 @@
+//! Lua-like route patterns and the route table.

@@ -1,0 +1,1 @@
+//! Static directory targets.

@@ -1,0 +1,3 @@
+//! Route targets: handlers over ZeroMQ, static directories, HTTP proxies.
+
+pub mod dir;
