@@ -2,6 +2,7 @@
 //! the root package only calls [`run`].
 
 pub mod decode;
+pub mod store;
 
 use std::io::{Read, Write};
 use std::path::PathBuf;

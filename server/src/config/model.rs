@@ -102,7 +102,7 @@ pub struct Handler {
 }
 
 /// A static directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Dir {
     /// The directory files are served from (relative to the server's `chroot`).
     pub base: String,
@@ -115,7 +115,7 @@ pub struct Dir {
 }
 
 /// An HTTP backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Proxy {
     /// Backend host name or address.
     pub addr: String,
