@@ -13,25 +13,9 @@
 //! It works unchanged against Mongrel2 1.12 and against nagrel, with JSON or tnetstring
 //! headers. Disconnect notices are logged, not answered.
 
-use std::fmt::Write as _;
-
-use nagrel_handler::{http_response, Connection, HandlerConfig, RecvError, Request, RequestKind};
-
-/// The page for one request.
-fn echo(req: &Request) -> String {
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let mut page = String::new();
-    let _ = writeln!(page, "SENDER: {}", text(&req.sender));
-    let _ = writeln!(page, "IDENT: {}", req.conn_id);
-    let _ = writeln!(page, "PATH: {}", text(&req.path));
-    let _ = writeln!(page, "HEADERS:");
-    for (name, value) in req.headers.iter() {
-        let values: Vec<String> = value.iter().map(|v| text(v)).collect();
-        let _ = writeln!(page, "  {}: {}", text(name), values.join(", "));
-    }
-    let _ = writeln!(page, "BODY: {}", text(&req.body));
-    page
-}
+use nagrel_handler::{
+    describe_request, http_response, Connection, HandlerConfig, RecvError, RequestKind,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,7 +38,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         match req.kind() {
             RequestKind::Disconnect => eprintln!("echo_handler: connection {} closed", req.conn_id),
             _ => {
-                let page = http_response(200, &[("Content-Type", "text/plain")], echo(&req));
+                let page = http_response(
+                    200,
+                    &[("Content-Type", "text/plain")],
+                    describe_request(&req),
+                );
                 if let Err(e) = replies.reply(&req, page).await {
                     eprintln!("echo_handler: reply to {} failed: {e}", req.conn_id);
                 }

@@ -262,3 +262,31 @@ pub fn http_response(status: u16, fields: &[(&str, &str)], body: impl Into<Bytes
     out.extend_from_slice(&body);
     out.freeze()
 }
+
+/// A plain-text page describing `req`: sender, connection id, path, every header and the
+/// body, like the echo handler of Mongrel2's examples. Handy as a first handler, and what
+/// `examples/echo_handler.rs` and nagrel's demo `/handlertest` answer with.
+///
+/// ```
+/// use bytes::Bytes;
+/// use nagrel_handler::{describe_request, Request};
+///
+/// let notice = Request::disconnect(Bytes::from("h1"), 7);
+/// let page = describe_request(&notice);
+/// assert!(page.starts_with("SENDER: h1\nIDENT: 7\nPATH: @*\nHEADERS:\n  METHOD: JSON\n"));
+/// ```
+pub fn describe_request(req: &Request) -> String {
+    use std::fmt::Write as _;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let mut page = String::new();
+    let _ = writeln!(page, "SENDER: {}", text(&req.sender));
+    let _ = writeln!(page, "IDENT: {}", req.conn_id);
+    let _ = writeln!(page, "PATH: {}", text(&req.path));
+    let _ = writeln!(page, "HEADERS:");
+    for (name, value) in req.headers.iter() {
+        let values: Vec<String> = value.iter().map(|v| text(v)).collect();
+        let _ = writeln!(page, "  {}: {}", text(name), values.join(", "));
+    }
+    let _ = writeln!(page, "BODY: {}", text(&req.body));
+    page
+}

@@ -19,7 +19,8 @@
 //!   PULL and a PUB to a server's `send_spec` and `recv_spec`; [`Connection::recv`] yields
 //!   [`Request`]s (HTTP requests, disconnect and upload notices: [`RequestKind`]);
 //!   [`Replies`] answers one request, delivers to many connection ids or closes them;
-//!   [`http_response`] builds a whole HTTP/1.1 response. Tests:
+//!   [`http_response`] builds a whole HTTP/1.1 response; [`describe_request`] a page
+//!   showing a request. Tests:
 //!   `tests/handler_library.rs` (a server played by plain `zmq` sockets) and
 //!   `tests/mongrel2_interop.rs` (real Mongrel2, run by `tests/interop.sh`).
 //!
@@ -30,7 +31,9 @@
 pub mod connection;
 pub mod socket;
 
-pub use connection::{http_response, Connection, HandlerConfig, RecvError, Replies};
+pub use connection::{
+    describe_request, http_response, Connection, HandlerConfig, RecvError, Replies,
+};
 pub use nagrel_protocols::mongrel2::{Request, RequestKind};
 pub use socket::{Multipart, SendError, SocketBuilder, ZmqReceiver, ZmqSender};
 pub use zmq;

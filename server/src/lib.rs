@@ -14,7 +14,12 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod clients;
 pub mod config;
+pub mod conn;
+pub mod demo;
 pub mod fsm;
+pub mod respond;
 pub mod route;
+pub mod server;
 pub mod target;

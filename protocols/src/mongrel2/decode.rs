@@ -217,7 +217,7 @@ fn headers_from_dict(value: Value) -> Result<Headers, json::Failure> {
             ),
             _ => return Err((Mongrel2ErrorKind::BadHeaderValue, 0)),
         };
-        headers.push_value(name, value);
+        headers.push_entry(name, value);
     }
     Ok(headers)
 }

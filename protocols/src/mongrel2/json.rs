@@ -166,7 +166,7 @@ pub(crate) fn parse_headers(data: &Bytes) -> Result<Headers, Failure> {
             } else {
                 HeaderValue::One(p.string()?)
             };
-            headers.push_value(name, value);
+            headers.push_entry(name, value);
             p.skip_space();
             if p.eat(b'}') {
                 break;

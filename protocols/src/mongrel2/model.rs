@@ -93,9 +93,16 @@ impl Headers {
             .push((name.into(), HeaderValue::One(value.into())));
     }
 
-    /// Adds a decoded entry as it is.
-    pub(crate) fn push_value(&mut self, name: Bytes, value: HeaderValue) {
+    /// Adds an entry as it is, after the others: no lowercasing, no grouping (for
+    /// decoders, and for servers reordering a built set of headers).
+    pub fn push_entry(&mut self, name: Bytes, value: HeaderValue) {
         self.entries.push((name, value));
+    }
+
+    /// Reverses the entries' order: Mongrel2 writes its tnetstring headers in the reverse
+    /// of its JSON order.
+    pub fn reverse(&mut self) {
+        self.entries.reverse();
     }
 
     /// The first value of the first entry named `name` (exactly; client names are

@@ -1,7 +1,14 @@
 //! The `nagrel` command line: argument parsing and the commands behind it. The binary in
 //! the root package only calls [`run`].
+//!
+//! # Layout
+//!
+//! - [`start`]: `nagrel start` and the demo (no arguments).
+//! - [`store`]: `nagrel load`, `servers`, `hosts`, `routes`.
+//! - [`decode`]: `nagrel decode`.
 
 pub mod decode;
+pub mod start;
 pub mod store;
 
 use std::io::{Read, Write};
@@ -10,18 +17,79 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::server::Selector;
+
+/// The store `nagrel` uses when `--db` is not given.
+pub const DEFAULT_DB: &str = "nagrel.db";
+
 /// nagrel: declarative, resumable protocol decoders and a Mongrel2-style front server.
 #[derive(Debug, Parser)]
-#[command(name = "nagrel", version, about)]
+#[command(name = "nagrel", version, about, after_help = OVERVIEW)]
 pub struct Cli {
-    /// What to do; without a command, `nagrel` describes what is available.
+    /// What to do; without a command, `nagrel` runs the demo: the server on
+    /// 127.0.0.1:6767 with a demo config in ./nagrel.db and an in-process handler.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Which server of the store to start.
+#[derive(Debug, Clone, clap::Args)]
+#[group(multiple = false)]
+pub struct Which {
+    /// The server's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The server's uuid.
+    #[arg(long)]
+    pub uuid: Option<String>,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve a configuration from the store (and follow it: `nagrel load` while it runs
+    /// takes effect without a restart).
+    Start {
+        /// The config store.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// The server to start (needed when the store holds several).
+        #[command(flatten)]
+        which: Which,
+    },
+    /// Import a Mongrel2 config file into the store, replacing what it held.
+    Load {
+        /// The config file (Mongrel2's syntax, as `m2sh load -config` reads).
+        config: PathBuf,
+        /// The config store (created if missing).
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// List the servers in the store.
+    Servers {
+        /// The config store.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// List the hosts in the store.
+    Hosts {
+        /// The config store.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// List the routes in the store.
+    Routes {
+        /// The config store.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// Print the connection state machine.
+    Fsm {
+        /// As a Graphviz digraph (`nagrel fsm --dot | dot -Tsvg > fsm.svg`); without it,
+        /// the transition table as text.
+        #[arg(long)]
+        dot: bool,
+    },
     /// Decode raw protocol bytes (a capture, a file, stdin) and print one JSON object per
     /// message; exits 1 after the first error.
     Decode {
@@ -40,28 +108,18 @@ pub enum Command {
 }
 
 const OVERVIEW: &str = "\
-nagrel: declarative, resumable protocol decoders (and, soon, a Mongrel2-style server)
+Without a command, nagrel runs its demo: the server on http://127.0.0.1:6767/ with
+a static page, /handlertest (a handler echoing the request over ZeroMQ) and a
+long-poll chat; the config lives in ./nagrel.db, created on first run.
 
-Available now:
-  decoder toolkit   crate nagrel-decoder: steps such as read_line, read_bytes(n),
-                    read_until, numbers, varints, chained with `then` into resumable,
-                    zero-copy, bounded state machines; tokio-util codec glue.
-                    Docs: cargo doc -p nagrel-decoder --features codec --open
-  protocols         crate nagrel-protocols: HTTP/1.1 (strict heads, framing, chunked
-                    bodies), netstring, tnetstring, SCGI, the Mongrel2 handler
-                    protocol, memcache (text and meta); each with decoder and encoder.
-  decode tool       nagrel decode <PROTOCOL> [FILE] [--split N | --bytewise]
-                    (one JSON object per message; `nagrel decode --help` lists them)
-  handlers          crate nagrel-handler: ZeroMQ adapter + Mongrel2 handler library;
-                    cargo run --example echo_handler
-  blob example      cargo run --example blob_server
-                    then: printf '5\\nhello3\\nabc' | nc -q1 127.0.0.1 7878
-  benchmarks        cargo run --release -p nagrel-bench -- core
-  tests             cargo test --workspace
+Serving your own config (a Mongrel2 .conf file):
+  nagrel load mongrel2.conf --db app.db
+  nagrel start --db app.db --name main
+  nagrel routes --db app.db
 
-Coming: the front server on
-127.0.0.1:6767 (`cargo run --release` will start it).
-";
+The crates behind it: nagrel-decoder (resumable decoders), nagrel-protocols
+(HTTP/1.1, netstring, tnetstring, SCGI, Mongrel2, memcache), nagrel-handler
+(writing handlers), nagrel-server. Logs: RUST_LOG=nagrel_server=debug.";
 
 /// Runs the command line given in `args` (program name first).
 pub fn run<I, T>(args: I) -> ExitCode
@@ -81,8 +139,45 @@ where
         }
     };
     match cli.command {
-        None => {
-            print!("{OVERVIEW}");
+        None => start::run(
+            std::path::Path::new(DEFAULT_DB),
+            Selector::Name("main".into()),
+            true,
+        ),
+        Some(Command::Start { db, which }) => {
+            let selector = match (which.name, which.uuid) {
+                (Some(name), _) => Selector::Name(name),
+                (None, Some(uuid)) => Selector::Uuid(uuid),
+                (None, None) => Selector::Only,
+            };
+            start::run(&db, selector, false)
+        }
+        Some(Command::Load { config, db }) => {
+            report(store::load(&config, &db, &mut std::io::stdout()))
+        }
+        Some(Command::Servers { db }) => report(store::list(
+            store::Listing::Servers,
+            &db,
+            &mut std::io::stdout(),
+        )),
+        Some(Command::Hosts { db }) => report(store::list(
+            store::Listing::Hosts,
+            &db,
+            &mut std::io::stdout(),
+        )),
+        Some(Command::Routes { db }) => report(store::list(
+            store::Listing::Routes,
+            &db,
+            &mut std::io::stdout(),
+        )),
+        Some(Command::Fsm { dot }) => {
+            if dot {
+                print!("{}", crate::fsm::dot());
+            } else {
+                for transition in crate::fsm::TRANSITIONS {
+                    println!("{transition}");
+                }
+            }
             ExitCode::SUCCESS
         }
         Some(Command::Decode {
@@ -114,6 +209,17 @@ where
                     ExitCode::from(2)
                 }
             }
+        }
+    }
+}
+
+/// Exit status for a store command: errors go to stderr.
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nagrel: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -89,6 +89,10 @@ pub struct Settings {
     /// `limits.idle_timeout_ms` (nagrel only, 60000): a keep-alive connection idle this
     /// long is closed.
     pub idle_timeout: Duration,
+    /// `limits.write_timeout_ms` (nagrel only, 10000): longest a write to a client may
+    /// take, and longest a handler reply waits for room in a client's full queue; a
+    /// client that stalls that long is disconnected (its handlers get a notice).
+    pub write_timeout: Duration,
     /// `limits.conn_queue` (nagrel only, 256): outbound messages queued per connection.
     pub conn_queue: usize,
     /// `limits.upload_max` (nagrel only, 1 GiB): largest body through the upload
@@ -130,6 +134,7 @@ impl Default for Settings {
             request_deadline: Duration::from_millis(30_000),
             header_timeout: Duration::from_millis(10_000),
             idle_timeout: Duration::from_millis(60_000),
+            write_timeout: Duration::from_millis(10_000),
             conn_queue: 256,
             upload_max: 1 << 30,
             max_connections: 10_000,
@@ -204,6 +209,9 @@ const KEYS: &[(&str, Setter)] = &[
     }),
     ("limits.header_timeout_ms", |s, v| {
         set(&mut s.header_timeout, millis(v))
+    }),
+    ("limits.write_timeout_ms", |s, v| {
+        set(&mut s.write_timeout, millis(v))
     }),
     ("limits.idle_timeout_ms", |s, v| {
         set(&mut s.idle_timeout, millis(v))

@@ -1,0 +1,139 @@
+//! `nagrel start` and the demo: open the store, bind the server, follow the store for
+//! changes, serve until Ctrl-C (or SIGTERM).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::config::store::Store;
+use crate::config::Config;
+use crate::demo;
+use crate::server::{Selector, Server};
+
+/// Runs `nagrel start` (or, with `demo`, the demo) to the end, on a multi-threaded
+/// runtime; errors are printed and give exit status 1.
+pub fn run(db: &Path, selector: Selector, demo: bool) -> ExitCode {
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("nagrel: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(serve(db, selector, demo)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nagrel: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: `info`; `RUST_LOG=nagrel_server=debug`
+/// shows every connection state transition).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(db: &Path, selector: Selector, demo: bool) -> Result<(), String> {
+    let shown = db.display();
+    let store = if demo {
+        Store::open_or_init(db, || demo::config().unwrap_or_default())
+    } else {
+        Store::open(db)
+    }
+    .map_err(|e| format!("opening the store {shown}: {e}"))?;
+    let config = store
+        .load()
+        .map_err(|e| format!("reading the store {shown}: {e}"))?;
+    if config.servers.is_empty() {
+        return Err(format!(
+            "the store {shown} holds no server: import a config first with `nagrel load CONFIG --db {shown}`"
+        ));
+    }
+    if demo {
+        demo::write_static(Path::new("."))
+            .map_err(|e| format!("writing the demo page under ./{}: {e}", demo::STATIC_DIR))?;
+    }
+    let server = Server::bind(&config, selector)
+        .await
+        .map_err(|e| format!("starting the server: {e}"))?;
+    let addr = server
+        .local_addr()
+        .map_err(|e| format!("reading the listening address: {e}"))?;
+    if demo {
+        match demo::inproc_handler(&config) {
+            Some((send_spec, recv_spec)) => {
+                let ctx = server.zmq_context();
+                tokio::spawn(async move {
+                    if let Err(e) = demo::handler::run(&ctx, &send_spec, &recv_spec).await {
+                        tracing::error!(error = %e, "demo handler failed to start");
+                    }
+                });
+            }
+            None => tracing::warn!(
+                "the demo config has no inproc handler; /handlertest will answer 503"
+            ),
+        }
+    }
+    tokio::spawn(crate::server::follow_store(store, server.shared()));
+    print_banner(&config, addr, demo);
+    server
+        .run(shutdown_signal())
+        .await
+        .map_err(|e| format!("serving: {e}"))?;
+    eprintln!("nagrel: stopped");
+    Ok(())
+}
+
+fn print_banner(config: &Config, addr: std::net::SocketAddr, demo: bool) {
+    if demo {
+        println!("nagrel demo listening on http://{addr}/");
+        println!("  http://{addr}/             a static page (nagrel-demo/index.html)");
+        println!("  http://{addr}/handlertest  a handler echoing your request over ZeroMQ");
+        println!(
+            "  http://{addr}/             also holds the long-poll chat: open it in two browsers"
+        );
+        println!(
+            "config store: ./nagrel.db (change it live with `nagrel load FILE`); Ctrl-C stops"
+        );
+    } else {
+        let names: Vec<&str> = config.servers.iter().map(|s| s.name.as_str()).collect();
+        println!(
+            "nagrel listening on http://{addr}/ (servers in store: {})",
+            names.join(", ")
+        );
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,174 @@
+//! The live client connections, by id: where handler replies find their connection.
+//!
+//! Every accepted connection registers a [`Slot`] and gets an id (Mongrel2's CONN_ID,
+//! stable for the life of the connection) and the receiving end of a bounded outbound
+//! queue. Handler dispatchers look connections up by id and queue bytes for them; the
+//! connection's own task writes them to the socket in order.
+//!
+//! # Backpressure
+//!
+//! Mongrel2 silently disconnects a client once 16 messages are queued for it. Here the
+//! queue holds `limits.conn_queue` messages, and a dispatcher that finds it full waits for
+//! room (the client is reading, just slowly), up to the server's write timeout. Only a
+//! client that drains nothing for that long is cut off, and then its handlers get a
+//! disconnect notice, so nothing is dropped silently. While it waits the dispatcher
+//! delivers nothing else: a stalled client slows its handler's other replies by at most
+//! the write timeout, which is the price of never dropping bytes.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, Notify};
+
+/// Something a handler asks a connection's task to do, in queue order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// Bytes to write to the client as they are.
+    Data(Bytes),
+    /// Close once everything queued before is written (an empty reply body).
+    Close,
+    /// Close now, without a disconnect notice (the `cancel` control message).
+    Cancel,
+    /// The handler is alive and working on it (the `keep-alive` control message): restart
+    /// the request deadline.
+    KeepAlive,
+}
+
+/// A registered connection as the dispatchers see it.
+#[derive(Debug)]
+pub struct Slot {
+    queue: mpsc::Sender<Outbound>,
+    killed: AtomicBool,
+    kill: Notify,
+}
+
+impl Slot {
+    /// Tells the connection to drop everything and close (with disconnect notices): its
+    /// queue stayed full past the write timeout.
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::Release);
+        self.kill.notify_one();
+    }
+
+    /// Waits until [`kill`](Slot::kill) is called; for the connection's task.
+    pub async fn killed(&self) {
+        loop {
+            if self.killed.load(Ordering::Acquire) {
+                return;
+            }
+            self.kill.notified().await;
+        }
+    }
+}
+
+/// What became of a message queued for a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Queued for the connection's task.
+    Queued,
+    /// No such connection (never existed or already gone).
+    Unknown,
+    /// The queue stayed full past the timeout; the connection was killed.
+    Stalled,
+}
+
+/// Registry of the live connections.
+#[derive(Debug, Default)]
+pub struct Clients {
+    next_id: AtomicU64,
+    slots: Mutex<HashMap<u64, Arc<Slot>>>,
+}
+
+/// A connection's registration: its id, queue and slot. Dropping it unregisters the
+/// connection, so a reply that comes later gets a disconnect notice.
+#[derive(Debug)]
+pub struct Registration {
+    clients: Arc<Clients>,
+    /// The connection id.
+    pub id: u64,
+    /// Messages from handlers, in order.
+    pub queue: mpsc::Receiver<Outbound>,
+    /// Where a stalled-queue kill arrives.
+    pub slot: Arc<Slot>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.clients.lock().remove(&self.id);
+    }
+}
+
+impl Clients {
+    /// An empty registry. Ids start at 1 (0 is never handed out, which keeps it free as a
+    /// sentinel in logs and tests).
+    pub fn new() -> Arc<Self> {
+        Arc::new(Clients {
+            next_id: AtomicU64::new(1),
+            slots: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Arc<Slot>>> {
+        // A panic while holding the lock cannot leave the map half-updated (every critical
+        // section is a single insert, remove or get), so a poisoned lock is still usable.
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a new connection with room for `capacity` queued messages (at least 1).
+    pub fn register(self: &Arc<Self>, capacity: usize) -> Registration {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let slot = Arc::new(Slot {
+            queue: tx,
+            killed: AtomicBool::new(false),
+            kill: Notify::new(),
+        });
+        self.lock().insert(id, slot.clone());
+        Registration {
+            clients: self.clone(),
+            id,
+            queue: rx,
+            slot,
+        }
+    }
+
+    /// How many connections are registered.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no connection is registered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether connection `id` is registered.
+    pub fn contains(&self, id: u64) -> bool {
+        self.lock().contains_key(&id)
+    }
+
+    /// Queues `msg` for connection `id`, waiting up to `timeout` for room if its queue is
+    /// full (see the module docs for the policy).
+    pub async fn deliver(&self, id: u64, msg: Outbound, timeout: Duration) -> Delivery {
+        let Some(slot) = self.lock().get(&id).cloned() else {
+            return Delivery::Unknown;
+        };
+        match slot.queue.try_send(msg) {
+            Ok(()) => Delivery::Queued,
+            Err(mpsc::error::TrySendError::Closed(_)) => Delivery::Unknown,
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                match tokio::time::timeout(timeout, slot.queue.send(msg)).await {
+                    Ok(Ok(())) => Delivery::Queued,
+                    Ok(Err(_)) => Delivery::Unknown,
+                    Err(_) => {
+                        slot.kill();
+                        Delivery::Stalled
+                    }
+                }
+            }
+        }
+    }
+}

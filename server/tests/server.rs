@@ -1,0 +1,350 @@
+//! The server end to end, on 127.0.0.1:0: real HTTP clients (`ureq`, raw TCP) on one side,
+//! handlers written directly on the `zmq` crate on the other.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{agent, blocking, conf, start, Raw, RawHandler, Specs};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn get(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_message_carries_mongrel2_headers_and_reply_reaches_client() {
+    let specs = Specs::new("basic");
+    let routes = format!("'/app/': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    let (msg, answer) = blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let client = std::thread::spawn(move || {
+            let mut resp = agent()
+                .get(format!("http://{addr}/app/items?x=1&y=2"))
+                .header("X-Tag", "a")
+                .header("X-Forwarded-For", "6.6.6.6")
+                .call()
+                .unwrap();
+            (
+                resp.status().as_u16(),
+                resp.body_mut().read_to_string().unwrap(),
+            )
+        });
+        let msg = handler.recv_request(WAIT);
+        handler.respond(&msg, "hello from the handler");
+        (msg, client.join().unwrap())
+    })
+    .await;
+    assert_eq!(answer, (200, "hello from the handler".to_string()));
+    assert_eq!(msg.path, "/app/items");
+    assert_eq!(msg.sender, "54c6755b-9628-40a4-9a2d-cc82a816345e");
+    assert_eq!(msg.header("PATH"), Some("/app/items"));
+    assert_eq!(msg.header("METHOD"), Some("GET"));
+    assert_eq!(msg.header("VERSION"), Some("HTTP/1.1"));
+    assert_eq!(msg.header("URI"), Some("/app/items?x=1&y=2"));
+    assert_eq!(msg.header("QUERY"), Some("x=1&y=2"));
+    assert_eq!(msg.header("PATTERN"), Some("/app/"));
+    assert_eq!(msg.header("URL_SCHEME"), Some("http"));
+    assert_eq!(msg.header("REMOTE_ADDR"), Some("127.0.0.1"));
+    assert_eq!(msg.header("x-tag"), Some("a"));
+    // The client's x-forwarded-for is replaced by the peer address.
+    assert_eq!(msg.header("x-forwarded-for"), Some("127.0.0.1"));
+    assert!(msg.body.is_empty());
+    // Mongrel2's order: PATH, x-forwarded-for, client headers, then the server's keys.
+    let names: Vec<&str> = msg.headers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(&names[..2], ["PATH", "x-forwarded-for"]);
+    assert_eq!(
+        &names[names.len() - 7..],
+        [
+            "METHOD",
+            "VERSION",
+            "URI",
+            "QUERY",
+            "PATTERN",
+            "URL_SCHEME",
+            "REMOTE_ADDR"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tnetstring_handler_gets_reversed_dictionary_and_post_body() {
+    let specs = Specs::new("tnet");
+    let routes = format!("'/t': {}", specs.handler("tnetstring"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    let msg = blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let client = std::thread::spawn(move || {
+            agent()
+                .post(format!("http://{addr}/t"))
+                .send("posted body")
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        let msg = handler.recv_request(WAIT);
+        handler.respond(&msg, "ok");
+        assert_eq!(client.join().unwrap(), 200);
+        msg
+    })
+    .await;
+    assert_eq!(msg.body, b"posted body");
+    assert_eq!(msg.header("METHOD"), Some("POST"));
+    assert_eq!(
+        msg.headers.first().map(|(n, _)| n.as_str()),
+        Some("REMOTE_ADDR")
+    );
+    assert_eq!(msg.headers.last().map(|(n, _)| n.as_str()), Some("PATH"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_and_pipelining_share_one_connection_id() {
+    let specs = Specs::new("pipe");
+    let routes = format!("'/': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let mut client = Raw::connect(addr);
+        // Keep-alive: one request, its response, then another on the same connection.
+        client.send(&get("/one"));
+        let first = handler.recv_request(WAIT);
+        handler.respond(&first, "first");
+        assert_eq!(client.response().2, b"first");
+        client.send(&get("/two"));
+        let second = handler.recv_request(WAIT);
+        assert_eq!(second.conn_id, first.conn_id);
+        handler.respond(&second, "second");
+        assert_eq!(client.response().2, b"second");
+        // Pipelining: three requests in one write. The handler gets them one at a time,
+        // each after the previous one's reply, so responses keep their order.
+        let mut batch = get("/a");
+        batch.extend_from_slice(&get("/b"));
+        batch.extend_from_slice(&get("/c"));
+        client.send(&batch);
+        for path in ["/a", "/b", "/c"] {
+            let m = handler.recv_request(WAIT);
+            assert_eq!((m.path.as_str(), m.conn_id), (path, first.conn_id));
+            assert!(
+                handler.recv(Duration::from_millis(100)).is_none(),
+                "one request at a time"
+            );
+            handler.respond(&m, &m.path);
+            assert_eq!(client.response().2, path.as_bytes());
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_reply_reaches_many_long_polling_clients() {
+    let specs = Specs::new("poll");
+    let routes = format!("'/poll': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let mut clients: Vec<Raw> = (0..4).map(|_| Raw::connect(addr)).collect();
+        // One at a time, so the i-th message is the i-th client's.
+        let msgs: Vec<_> = clients
+            .iter_mut()
+            .map(|c| {
+                c.send(&get("/poll"));
+                handler.recv_request(WAIT)
+            })
+            .collect();
+        let ids: Vec<u64> = msgs.iter().map(|m| m.conn_id).collect();
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 4, "each client has its own connection id");
+        let news = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnews";
+        handler.reply(&msgs[0].sender, &ids, news.as_bytes());
+        for c in &mut clients {
+            let (status, _, body) = c.response();
+            assert_eq!((status, &body[..]), (200, &b"news"[..]));
+        }
+        // Any connected client can be written to later, unasked, and closed by an empty
+        // reply.
+        handler.reply(
+            &msgs[0].sender,
+            &ids[..1],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nlater",
+        );
+        handler.reply(&msgs[0].sender, &ids[..1], b"");
+        assert_eq!(clients[0].response().2, b"later");
+        assert!(clients[0].closed());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disconnect_notices_for_closed_clients_and_unknown_ids() {
+    let specs = Specs::new("disc");
+    let routes = format!("'/': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let mut client = Raw::connect(addr);
+        client.send(&get("/x"));
+        let msg = handler.recv_request(WAIT);
+        drop(client);
+        let notice = handler.recv(WAIT).expect("a disconnect notice");
+        assert!(notice.is_disconnect(), "{notice:?}");
+        assert_eq!(notice.conn_id, msg.conn_id);
+        assert_eq!(notice.body, br#"{"type":"disconnect"}"#);
+        // A reply to a connection that does not exist is answered with a notice too.
+        handler.reply(&msg.sender, &[987_654], b"hello?");
+        let notice = handler.recv(WAIT).expect("a notice for the unknown id");
+        assert!(notice.is_disconnect());
+        assert_eq!(notice.conn_id, 987_654);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_handler_connected_is_503_and_a_silent_one_504() {
+    let absent = Specs::new("absent");
+    let silent = Specs::new("silent");
+    let routes = format!(
+        "'/absent': {}, '/silent': {}",
+        absent.handler("json"),
+        silent.handler("json")
+    );
+    let settings = "'limits.request_deadline_ms': 300";
+    let server = start(&conf(&routes, settings, "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        client.send(&get("/absent"));
+        let (status, head, _) = client.response();
+        assert_eq!(status, 503);
+        assert!(head.contains("Retry-After"));
+        // The connection survives a 503.
+        client.send(&get("/absent"));
+        assert_eq!(client.response().0, 503);
+
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &silent);
+        let mut client = Raw::connect(addr);
+        client.send(&get("/silent"));
+        let _ignored = handler.recv_request(WAIT);
+        let (status, _, _) = client.response();
+        assert_eq!(status, 504);
+        assert!(client.closed());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunked_body_is_decoded_and_sent_inline() {
+    let specs = Specs::new("chunk");
+    let routes = format!("'/': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let mut client = Raw::connect(addr);
+        client.send(
+            b"POST /c HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+        );
+        let msg = handler.recv_request(WAIT);
+        assert_eq!(msg.body, b"hello world");
+        handler.respond(&msg, "got it");
+        assert_eq!(client.response().2, b"got it");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_bodies_go_through_the_upload_protocol() {
+    let specs = Specs::new("upload");
+    let routes = format!("'/up': {}", specs.handler("json"));
+    let store = std::env::temp_dir().join(format!("nagrel-upload-{}-XXXXXX", std::process::id()));
+    let settings = format!(
+        "'limits.content_length': 1024, 'upload.temp_store': '{}'",
+        store.display()
+    );
+    let server = start(&conf(&routes, &settings, "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let sent = body.clone();
+        let client = std::thread::spawn(move || {
+            let mut resp = agent()
+                .post(format!("http://{addr}/up"))
+                .send(&sent[..])
+                .unwrap();
+            (
+                resp.status().as_u16(),
+                resp.body_mut().read_to_string().unwrap(),
+            )
+        });
+        let start = handler.recv_request(WAIT);
+        let file = start
+            .header("x-mongrel2-upload-start")
+            .expect("upload start header")
+            .to_string();
+        assert!(start.body.is_empty());
+        assert!(start.header("x-mongrel2-upload-done").is_none());
+        let done = handler.recv_request(WAIT);
+        assert_eq!(done.header("x-mongrel2-upload-done"), Some(file.as_str()));
+        assert_eq!(done.header("x-mongrel2-upload-start"), Some(file.as_str()));
+        assert_eq!(std::fs::read(&file).unwrap(), body);
+        std::fs::remove_file(&file).unwrap();
+        handler.respond(&done, "stored");
+        assert_eq!(client.join().unwrap(), (200, "stored".to_string()));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_body_without_temp_store_is_413() {
+    let specs = Specs::new("toolarge");
+    let routes = format!("'/': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "'limits.content_length': 100", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let _handler = RawHandler::connect(&ctx, &specs);
+        let mut client = Raw::connect(addr);
+        client.send(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n");
+        client.send(&[b'x'; 500]);
+        assert_eq!(client.response().0, 413);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_400_and_unknown_routes_404() {
+    let specs = Specs::new("bad");
+    let routes = format!("'/app': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        client.send(&get("/nowhere"));
+        assert_eq!(client.response().0, 404);
+        client.send(b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert_eq!(client.response().0, 400);
+        assert!(client.closed());
+        let mut client = Raw::connect(addr);
+        client.send(b"GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n");
+        assert_eq!(client.response().0, 400);
+    })
+    .await;
+}
