@@ -10,18 +10,19 @@
 //! Mongrel2 silently disconnects a client once 16 messages are queued for it. Here the
 //! queue holds `limits.conn_queue` messages, and a dispatcher that finds it full waits for
 //! room (the client is reading, just slowly), up to the server's write timeout. Only a
-//! client that drains nothing for that long is cut off, and then its handlers get a
-//! disconnect notice, so nothing is dropped silently. While it waits the dispatcher
+//! client that drains nothing for that long is cut off: it is taken out of the registry,
+//! its queue closes, its task ends the connection and its handlers get a disconnect
+//! notice, so nothing is dropped silently. While it waits the dispatcher
 //! delivers nothing else: a stalled client slows its handler's other replies by at most
 //! the write timeout, which is the price of never dropping bytes.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
 /// Something a handler asks a connection's task to do, in queue order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,33 +36,6 @@ pub enum Outbound {
     /// The handler is alive and working on it (the `keep-alive` control message): restart
     /// the request deadline.
     KeepAlive,
-}
-
-/// A registered connection as the dispatchers see it.
-#[derive(Debug)]
-pub struct Slot {
-    queue: mpsc::Sender<Outbound>,
-    killed: AtomicBool,
-    kill: Notify,
-}
-
-impl Slot {
-    /// Tells the connection to drop everything and close (with disconnect notices): its
-    /// queue stayed full past the write timeout.
-    pub fn kill(&self) {
-        self.killed.store(true, Ordering::Release);
-        self.kill.notify_one();
-    }
-
-    /// Waits until [`kill`](Slot::kill) is called; for the connection's task.
-    pub async fn killed(&self) {
-        loop {
-            if self.killed.load(Ordering::Acquire) {
-                return;
-            }
-            self.kill.notified().await;
-        }
-    }
 }
 
 /// What became of a message queued for a connection.
@@ -79,20 +53,19 @@ pub enum Delivery {
 #[derive(Debug, Default)]
 pub struct Clients {
     next_id: AtomicU64,
-    slots: Mutex<HashMap<u64, Arc<Slot>>>,
+    queues: Mutex<HashMap<u64, mpsc::Sender<Outbound>>>,
 }
 
-/// A connection's registration: its id, queue and slot. Dropping it unregisters the
+/// A connection's registration: its id and queue. Dropping it unregisters the
 /// connection, so a reply that comes later gets a disconnect notice.
 #[derive(Debug)]
 pub struct Registration {
     clients: Arc<Clients>,
     /// The connection id.
     pub id: u64,
-    /// Messages from handlers, in order.
+    /// Messages from handlers, in order. It ends (`None`) when the connection was cut
+    /// off for not reading.
     pub queue: mpsc::Receiver<Outbound>,
-    /// Where a stalled-queue kill arrives.
-    pub slot: Arc<Slot>,
 }
 
 impl Drop for Registration {
@@ -107,31 +80,25 @@ impl Clients {
     pub fn new() -> Arc<Self> {
         Arc::new(Clients {
             next_id: AtomicU64::new(1),
-            slots: Mutex::new(HashMap::new()),
+            queues: Mutex::new(HashMap::new()),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Arc<Slot>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, mpsc::Sender<Outbound>>> {
         // A panic while holding the lock cannot leave the map half-updated (every critical
         // section is a single insert, remove or get), so a poisoned lock is still usable.
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+        self.queues.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers a new connection with room for `capacity` queued messages (at least 1).
     pub fn register(self: &Arc<Self>, capacity: usize) -> Registration {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(capacity.max(1));
-        let slot = Arc::new(Slot {
-            queue: tx,
-            killed: AtomicBool::new(false),
-            kill: Notify::new(),
-        });
-        self.lock().insert(id, slot.clone());
+        self.lock().insert(id, tx);
         Registration {
             clients: self.clone(),
             id,
             queue: rx,
-            slot,
         }
     }
 
@@ -153,21 +120,32 @@ impl Clients {
     /// Queues `msg` for connection `id`, waiting up to `timeout` for room if its queue is
     /// full (see the module docs for the policy).
     pub async fn deliver(&self, id: u64, msg: Outbound, timeout: Duration) -> Delivery {
-        let Some(slot) = self.lock().get(&id).cloned() else {
+        let msg = {
+            let queues = self.lock();
+            let Some(queue) = queues.get(&id) else {
+                return Delivery::Unknown;
+            };
+            match queue.try_send(msg) {
+                Ok(()) => return Delivery::Queued,
+                Err(mpsc::error::TrySendError::Closed(_)) => return Delivery::Unknown,
+                Err(mpsc::error::TrySendError::Full(msg)) => msg,
+            }
+        };
+        // Full: wait for room outside the lock, on a clone of the sender.
+        let Some(queue) = self.lock().get(&id).cloned() else {
             return Delivery::Unknown;
         };
-        match slot.queue.try_send(msg) {
-            Ok(()) => Delivery::Queued,
-            Err(mpsc::error::TrySendError::Closed(_)) => Delivery::Unknown,
-            Err(mpsc::error::TrySendError::Full(msg)) => {
-                match tokio::time::timeout(timeout, slot.queue.send(msg)).await {
-                    Ok(Ok(())) => Delivery::Queued,
-                    Ok(Err(_)) => Delivery::Unknown,
-                    Err(_) => {
-                        slot.kill();
-                        Delivery::Stalled
-                    }
+        match tokio::time::timeout(timeout, queue.send(msg)).await {
+            Ok(Ok(())) => Delivery::Queued,
+            Ok(Err(_)) => Delivery::Unknown,
+            Err(_) => {
+                // Cut the connection off: with its sender gone from the registry (and
+                // this clone dropped), its queue ends once drained and its task closes.
+                let mut queues = self.lock();
+                if queues.get(&id).is_some_and(|q| q.same_channel(&queue)) {
+                    queues.remove(&id);
                 }
+                Delivery::Stalled
             }
         }
     }

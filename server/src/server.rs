@@ -390,6 +390,11 @@ impl Server {
         let clients = Clients::new();
         let handlers = HandlerSet::default();
         let ctx = zmq::Context::new();
+        if let Ok(settings) = Settings::from_map(&config.settings) {
+            let threads = i32::try_from(settings.zeromq_threads).unwrap_or(1);
+            ctx.set_io_threads(threads)
+                .map_err(|e| ServeError::Config(format!("zeromq.threads: {e}")))?;
+        }
         let routing = build(&clients, &handlers, &ctx, config, server)?;
         let shared = Arc::new(Shared {
             clients,

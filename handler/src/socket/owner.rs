@@ -29,6 +29,20 @@
 //! Sends never wait for `POLLOUT`: they are tried once with `DONTWAIT` and `EAGAIN` goes back
 //! to the caller as [`SendError::WouldBlock`], so a slow or absent peer costs the caller a
 //! decision rather than a stuck task.
+//!
+//! # Two cheaper loops
+//!
+//! Every `ZMQ_EVENTS` read costs a `poll` system call on the mailbox, which at tens of
+//! thousands of messages a second is a large share of a server's CPU. Two socket kinds
+//! need fewer of them, and get their own loops:
+//!
+//! - **Send-only** (PUSH, PUB, RADIO): nothing is ever received and sends never wait for
+//!   `POLLOUT`, so `ZMQ_EVENTS` answers no question the loop asks. It only serves send
+//!   requests; pending commands (a peer attaching) are processed by the sends themselves.
+//! - **Receive-only** (PULL, SUB, DISH): nothing makes a second receive fail the way REQ/REP
+//!   do, so after the fd fires the loop clears readiness, then receives until `EAGAIN`. That
+//!   last, failing receive processes the mailbox exactly as a `ZMQ_EVENTS` read would (rule
+//!   3), so one `poll` per wake-up is paid instead of one per message plus one.
 
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
@@ -70,6 +84,29 @@ impl AsRawFd for MailboxFd {
 pub(super) struct Owned {
     fd: AsyncFd<MailboxFd>,
     socket: zmq::Socket,
+    role: Role,
+}
+
+/// Which loop serves a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// PUSH, PUB, RADIO: sends only.
+    SendOnly,
+    /// PULL, SUB, DISH: receives only, repeatable.
+    ReceiveOnly,
+    /// Everything else (REQ, REP, DEALER, ROUTER, PAIR, ...).
+    General,
+}
+
+impl Role {
+    fn of(socket: &zmq::Socket) -> io::Result<Role> {
+        use zmq::SocketType::*;
+        Ok(match socket.get_socket_type()? {
+            PUSH | PUB => Role::SendOnly,
+            PULL | SUB => Role::ReceiveOnly,
+            _ => Role::General,
+        })
+    }
 }
 
 impl Owned {
@@ -82,7 +119,8 @@ impl Owned {
         // dropped before it (field order here, explicit drops in `run`), and `MailboxFd`
         // always returns that same fd.
         let fd = unsafe { AsyncFd::register_with_interest(MailboxFd(raw), Interest::READABLE) }?;
-        Ok(Owned { fd, socket })
+        let role = Role::of(&socket)?;
+        Ok(Owned { fd, socket, role })
     }
 }
 
@@ -104,7 +142,13 @@ pub(super) async fn run(
 ) {
     // `owned` stays whole while serving: if the runtime drops this task mid-await, its fields
     // still drop in the safe order.
-    let exit = serve(&owned.fd, &mut owned.socket, &mut requests, &inbound).await;
+    let exit = match owned.role {
+        Role::SendOnly => serve_sends(&mut owned.socket, &mut requests, &inbound).await,
+        Role::ReceiveOnly => {
+            serve_receives(&owned.fd, &mut owned.socket, &mut requests, &inbound).await
+        }
+        Role::General => serve(&owned.fd, &mut owned.socket, &mut requests, &inbound).await,
+    };
     if let Exit::Failed(error) = exit {
         // Best effort: a receiver that is not reading has no use for the reason either.
         let _ = inbound.try_send(Err(error));
@@ -112,7 +156,7 @@ pub(super) async fn run(
     // Queued requests must learn they will not be served: dropping them drops their oneshot
     // senders, which their callers see as `Closed`.
     drop(requests);
-    let Owned { fd, socket } = owned;
+    let Owned { fd, socket, .. } = owned;
     drop(fd);
     // Closing the socket is cheap, but if it holds the last reference to its context the drop
     // runs `zmq_ctx_term`, which blocks for up to LINGER while unsent messages drain. Keep that
@@ -219,6 +263,112 @@ async fn serve(
                 Err(_) => receiver_open = false,
             },
             () = inbound.closed(), if receiver_open && !inbound_full => receiver_open = false,
+        }
+    }
+}
+
+/// The loop of a send-only socket: serve send requests until every handle is gone.
+async fn serve_sends(
+    socket: &mut zmq::Socket,
+    requests: &mut mpsc::Receiver<SendRequest>,
+    inbound: &mpsc::Sender<Inbound>,
+) -> Exit {
+    while let Some(request) = requests.recv().await {
+        if let Err(error) = serve_one(socket, request) {
+            return Exit::Failed(error);
+        }
+        // Serve what else is queued without going back to the scheduler each time.
+        let mut served = 1;
+        while served < BATCH {
+            match requests.try_recv() {
+                Ok(request) => {
+                    if let Err(error) = serve_one(socket, request) {
+                        return Exit::Failed(error);
+                    }
+                    served += 1;
+                }
+                Err(_) => break,
+            }
+        }
+        if served == BATCH {
+            tokio::task::yield_now().await;
+        }
+    }
+    // Every sender is gone; the socket lives as long as its (idle) receiver does.
+    inbound.closed().await;
+    Exit::Unused
+}
+
+/// The loop of a receive-only socket: after each edge, clear readiness and receive until
+/// `EAGAIN` (see the module docs), so one mailbox `poll` is paid per wake-up.
+async fn serve_receives(
+    fd: &AsyncFd<MailboxFd>,
+    socket: &mut zmq::Socket,
+    requests: &mut mpsc::Receiver<SendRequest>,
+    inbound: &mpsc::Sender<Inbound>,
+) -> Exit {
+    let mut senders_open = true;
+    loop {
+        if inbound.is_closed() {
+            // Only stray send requests are left to answer, until their senders go too.
+            while let Some(request) = requests.recv().await {
+                if let Err(error) = serve_one(socket, request) {
+                    return Exit::Failed(error);
+                }
+            }
+            return Exit::Unused;
+        }
+        let mut drained = false;
+        let mut received = 0;
+        while received < BATCH {
+            let permit = match inbound.try_reserve() {
+                Ok(permit) => permit,
+                Err(TrySendError::Full(())) => break,
+                Err(TrySendError::Closed(())) => break,
+            };
+            match recv_multipart(socket) {
+                Ok(Some(message)) => {
+                    permit.send(Ok(message));
+                    received += 1;
+                }
+                Ok(None) => {
+                    drained = true;
+                    break;
+                }
+                Err(error) => return Exit::Failed(error),
+            }
+        }
+        if received == BATCH {
+            tokio::task::yield_now().await;
+            continue;
+        }
+        if inbound.is_closed() {
+            continue;
+        }
+        if !drained {
+            // The receiver is full: wait for room, then receive again. Messages wait in
+            // ZeroMQ's queue meanwhile (backpressure up to its HWM).
+            let _room = inbound.reserve().await;
+            continue;
+        }
+        // The failed receive processed the mailbox: any later change raises the fd.
+        tokio::select! {
+            ready = fd.readable() => match ready {
+                // Rule 1: clear before the next receives look at the socket.
+                Ok(mut guard) => guard.clear_ready(),
+                Err(_) => return Exit::Reactor,
+            },
+            () = inbound.closed() => {}
+            // A send on a receive-only socket: ZeroMQ refuses it (ENOTSUP), and the caller
+            // is told so rather than left waiting.
+            request = requests.recv(), if senders_open => match request {
+                Some(request) => {
+                    if let Err(error) = serve_one(socket, request) {
+                        return Exit::Failed(error);
+                    }
+                }
+                None => senders_open = false,
+            },
         }
     }
 }

@@ -41,7 +41,16 @@ const LENGTH_SLOT: usize = 6;
 pub fn encode_request(request: &Request, dst: &mut BytesMut) -> Result<(), EncodeError> {
     check_word(&request.sender, "sender empty or holding a space")?;
     check_word(&request.path, "path empty or holding a space")?;
-    dst.reserve(request.sender.len() + request.path.len() + request.body.len() + 64);
+    // Room for everything up front (JSON adds quotes, separators and the odd escape), so
+    // the message is written without reallocating.
+    let headers: usize = request
+        .headers
+        .iter()
+        .map(|(n, v)| n.len() + v.iter().map(|v| v.len() + 3).sum::<usize>() + 4)
+        .sum();
+    dst.reserve(
+        request.sender.len() + request.path.len() + request.body.len() + headers + headers / 8 + 64,
+    );
     dst.extend_from_slice(&request.sender);
     dst.extend_from_slice(b" ");
     put_decimal(dst, request.conn_id);
@@ -73,9 +82,8 @@ fn put_json_headers(dst: &mut BytesMut, headers: &Headers) {
     json::put_headers(dst, headers);
     let len = dst.len() - slot - LENGTH_SLOT;
     dst.extend_from_slice(b",");
-    let mut prefix = BytesMut::with_capacity(24);
-    put_decimal(&mut prefix, len as u64);
-    prefix.extend_from_slice(b":");
+    let mut digits = [0u8; 24];
+    let prefix = length_prefix(len, &mut digits);
     if prefix.len() <= LENGTH_SLOT {
         // Close the gap: move the JSON left so it follows the prefix directly.
         let shift = LENGTH_SLOT - prefix.len();
@@ -89,6 +97,20 @@ fn put_json_headers(dst: &mut BytesMut, headers: &Headers) {
         dst.resize(end + grow, 0);
         dst.copy_within(slot + LENGTH_SLOT..end, slot + prefix.len());
         dst[slot..slot + prefix.len()].copy_from_slice(&prefix);
+    }
+}
+
+/// `len` in decimal followed by `:`, written into `buf` (no allocation on the hot path).
+fn length_prefix(mut len: usize, buf: &mut [u8; 24]) -> &[u8] {
+    let mut at = buf.len() - 1;
+    buf[at] = b':';
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (len % 10) as u8;
+        len /= 10;
+        if len == 0 {
+            return &buf[at..];
+        }
     }
 }
 

@@ -39,6 +39,14 @@ pub(crate) fn put_string(dst: &mut BytesMut, text: &[u8]) {
     let mut start = 0;
     let mut i = 0;
     while i < text.len() {
+        // Skip eight plain bytes at a time: header text is almost all plain ASCII.
+        if let Some(word) = text.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            if is_plain_word(word) {
+                i += 8;
+                continue;
+            }
+        }
         match CLASS[usize::from(text[i])] {
             0 => i += 1,
             1 => {
@@ -64,6 +72,21 @@ pub(crate) fn put_string(dst: &mut BytesMut, text: &[u8]) {
     }
     dst.extend_from_slice(&text[start..]);
     dst.extend_from_slice(b"\"");
+}
+
+/// Whether none of the eight bytes in `w` needs attention in a JSON string: no control
+/// byte or DEL, no `"` or `\\`, nothing from 0x80 up.
+fn is_plain_word(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero exactly when the high bit of this is set for it (the classic
+    // "has zero byte" test, exact for the first zero and never missing one).
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    let del = has_zero(w ^ (ONES * 0x7f));
+    (below_space | quote | backslash | del | (w & HIGH)) == 0
 }
 
 /// The length of the valid UTF-8 sequence of non-ASCII characters at the start of
@@ -310,5 +333,28 @@ impl Parser<'_> {
         }
         self.at += 4;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_word_agrees_with_the_byte_table_for_every_byte_and_position() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = b;
+                assert_eq!(
+                    is_plain_word(u64::from_le_bytes(word)),
+                    CLASS[usize::from(b)] == 0,
+                    "byte {b:#04x} at {at}"
+                );
+            }
+        }
+        // Mixed words: several special bytes at once are still caught.
+        assert!(!is_plain_word(u64::from_le_bytes(*b"\x00\x7f\"\\\xff ab")));
+        assert!(is_plain_word(u64::from_le_bytes(*b"/a/b?c=d")));
     }
 }

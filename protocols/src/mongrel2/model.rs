@@ -140,12 +140,47 @@ impl Headers {
     }
 }
 
-/// `name` in ASCII lowercase, copied only when it has an uppercase letter.
+/// Header names common enough that their lowercase form is kept as a static string
+/// instead of being allocated for every request.
+const COMMON_NAMES: [&str; 24] = [
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "authorization",
+    "cache-control",
+    "connection",
+    "content-length",
+    "content-type",
+    "cookie",
+    "dnt",
+    "expect",
+    "host",
+    "if-modified-since",
+    "if-none-match",
+    "origin",
+    "pragma",
+    "range",
+    "referer",
+    "sec-fetch-dest",
+    "sec-fetch-mode",
+    "sec-fetch-site",
+    "transfer-encoding",
+    "upgrade-insecure-requests",
+    "user-agent",
+];
+
+/// `name` in ASCII lowercase, copied only when it has an uppercase letter and is not
+/// one of the common names.
 fn lowercase(name: Bytes) -> Bytes {
-    if name.iter().any(u8::is_ascii_uppercase) {
-        Bytes::from(name.to_ascii_lowercase())
-    } else {
-        name
+    if !name.iter().any(u8::is_ascii_uppercase) {
+        return name;
+    }
+    match COMMON_NAMES
+        .iter()
+        .find(|common| common.as_bytes().eq_ignore_ascii_case(&name))
+    {
+        Some(common) => Bytes::from_static(common.as_bytes()),
+        None => Bytes::from(name.to_ascii_lowercase()),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::config::store::Store;
-use crate::config::Config;
+use crate::config::{Config, Settings};
 use crate::demo;
 use crate::server::{Selector, Server};
 
@@ -13,17 +13,13 @@ use crate::server::{Selector, Server};
 /// runtime; errors are printed and give exit status 1.
 pub fn run(db: &Path, selector: Selector, demo: bool) -> ExitCode {
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("nagrel: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match runtime.block_on(serve(db, selector, demo)) {
+    match open(db, demo).and_then(|(store, config)| {
+        let threads = Settings::from_map(&config.settings)
+            .map(|s| s.threads)
+            .unwrap_or(1);
+        let runtime = runtime(threads).map_err(|e| format!("cannot start the runtime: {e}"))?;
+        runtime.block_on(serve(store, config, selector, demo))
+    }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("nagrel: {e}");
@@ -32,18 +28,23 @@ pub fn run(db: &Path, selector: Selector, demo: bool) -> ExitCode {
     }
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: `info`; `RUST_LOG=nagrel_server=debug`
-/// shows every connection state transition).
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+/// One thread (`server.threads = 1`): a current-thread runtime, no work stealing and no
+/// cross-thread wake-ups. More: a multi-threaded one with that many workers.
+fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
 }
 
-async fn serve(db: &Path, selector: Selector, demo: bool) -> Result<(), String> {
+/// Opens the store (creating the demo one on first run) and reads the configuration.
+fn open(db: &Path, demo: bool) -> Result<(Store, Config), String> {
     let shown = db.display();
     let store = if demo {
         Store::open_or_init(db, || demo::config().unwrap_or_default())
@@ -59,6 +60,21 @@ async fn serve(db: &Path, selector: Selector, demo: bool) -> Result<(), String> 
             "the store {shown} holds no server: import a config first with `nagrel load CONFIG --db {shown}`"
         ));
     }
+    Ok((store, config))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: `info`; `RUST_LOG=nagrel_server=debug`
+/// shows every connection state transition).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(store: Store, config: Config, selector: Selector, demo: bool) -> Result<(), String> {
     if demo {
         demo::write_static(Path::new("."))
             .map_err(|e| format!("writing the demo page under ./{}: {e}", demo::STATIC_DIR))?;

@@ -79,8 +79,13 @@ pub struct Settings {
     pub disable_access_logging: bool,
     /// `server.daemonize` (1): parsed, ignored (nagrel stays in the foreground).
     pub daemonize: bool,
-    /// `zeromq.threads` (1): parsed, not used.
+    /// `zeromq.threads` (1): ZeroMQ I/O threads (the context's `ZMQ_IO_THREADS`).
     pub zeromq_threads: u32,
+    /// `server.threads` (nagrel only, 1): threads serving connections. With 1 (the
+    /// default, Mongrel2's model) everything runs on one thread beside ZeroMQ's I/O
+    /// thread, which costs the least CPU per request; more threads spread connections over
+    /// more cores at some cost per request. Read when the server starts.
+    pub threads: usize,
     /// `limits.request_deadline_ms` (nagrel only, 30000): a handler silent this long
     /// after a request gets the client a 504.
     pub request_deadline: Duration,
@@ -131,6 +136,7 @@ impl Default for Settings {
             disable_access_logging: false,
             daemonize: true,
             zeromq_threads: 1,
+            threads: 1,
             request_deadline: Duration::from_millis(30_000),
             header_timeout: Duration::from_millis(10_000),
             idle_timeout: Duration::from_millis(60_000),
@@ -201,6 +207,7 @@ const KEYS: &[(&str, Setter)] = &[
         set(&mut s.disable_access_logging, flag(v))
     }),
     ("server.daemonize", |s, v| set(&mut s.daemonize, flag(v))),
+    ("server.threads", |s, v| set(&mut s.threads, number(v, 1))),
     ("zeromq.threads", |s, v| {
         set(&mut s.zeromq_threads, number(v, 1))
     }),
@@ -425,13 +432,15 @@ mod tests {
             ("limits.request_deadline_ms", "1500"),
             ("limits.header_timeout_ms", "2500"),
             ("limits.idle_timeout_ms", "3500"),
+            ("limits.write_timeout_ms", "4500"),
+            ("server.threads", "4"),
             ("limits.conn_queue", "14"),
             ("limits.upload_max", "15"),
             ("limits.max_connections", "16"),
             ("maintenance.enabled", "1"),
         ])
         .unwrap();
-        assert_eq!(Settings::known_keys().count(), 28);
+        assert_eq!(Settings::known_keys().count(), 30);
         assert_eq!(
             (s.content_length, s.header_count, s.url_path, s.host_name),
             (1, 2, 300, 4)
@@ -450,6 +459,8 @@ mod tests {
         assert_eq!(s.request_deadline, Duration::from_millis(1500));
         assert_eq!(s.header_timeout, Duration::from_millis(2500));
         assert_eq!(s.idle_timeout, Duration::from_millis(3500));
+        assert_eq!(s.write_timeout, Duration::from_millis(4500));
+        assert_eq!(s.threads, 4);
         assert_eq!(
             (s.conn_queue, s.upload_max, s.max_connections),
             (14, 15, 16)

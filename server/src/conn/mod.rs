@@ -93,6 +93,10 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
         head_started: None,
         last_active: Instant::now(),
         continue_pending: false,
+        write_timeout: routing.settings.write_timeout,
+        timer: Box::pin(tokio::time::sleep_until(
+            Instant::now() + routing.settings.idle_timeout,
+        )),
         shared,
     };
     conn.fsm = Machine::new(conn.id);
@@ -125,12 +129,17 @@ struct Conn {
     last_active: Instant,
     /// The request said `Expect: 100-continue` and its body has not been asked for yet.
     continue_pending: bool,
+    /// Longest a write may take (`limits.write_timeout_ms` when the connection started).
+    write_timeout: Duration,
+    /// The deadline timer. It is re-armed lazily: a deadline that moves later leaves it
+    /// where it is (it fires early, the connection finds nothing due and re-arms it), so a
+    /// busy connection does not touch the timer wheel on every request.
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
     shared: Arc<Shared>,
 }
 
 /// What woke a waiting connection.
 enum Wake {
-    Killed,
     Outbound(Option<Outbound>),
     Read(std::io::Result<usize>),
     Deadline,
@@ -200,30 +209,34 @@ impl Conn {
     /// Waits for input, a handler reply, a kill or a deadline, and deals with it.
     async fn wait(&mut self, routing: &Routing) -> Flow {
         let deadline = self.next_deadline(routing);
+        if deadline < self.timer.deadline() {
+            self.timer.as_mut().reset(deadline);
+        }
         // While a reply is owed, keep reading (to notice a client hanging up) but only up
         // to the head limit: what a pipelining client sends beyond it waits in its socket.
         let can_read = self.awaiting.is_none() || self.rbuf.len() < routing.head_limits.max_head;
         let wake = {
             let Conn {
-                stream, rbuf, reg, ..
+                stream,
+                rbuf,
+                reg,
+                timer,
+                ..
             } = self;
             if rbuf.capacity() - rbuf.len() < 512 {
                 rbuf.reserve(routing.settings.buffer_size.max(512));
             }
             tokio::select! {
                 biased;
-                _ = reg.slot.killed() => Wake::Killed,
                 msg = reg.queue.recv() => Wake::Outbound(msg),
                 n = stream.read_buf(rbuf), if can_read => Wake::Read(n),
-                _ = tokio::time::sleep_until(deadline) => Wake::Deadline,
+                () = timer.as_mut() => Wake::Deadline,
             }
         };
         match wake {
-            Wake::Killed => Err(End::Stalled),
             Wake::Outbound(Some(msg)) => self.outbound(msg).await,
-            // The registry dropped our sender: cannot happen while we hold the
-            // registration, but treat it as the end.
-            Wake::Outbound(None) => Err(End::ServerClosed),
+            // The registry cut us off: the queue stayed full past the write timeout.
+            Wake::Outbound(None) => Err(End::Stalled),
             Wake::Read(Ok(0)) => {
                 self.eof = true;
                 if self.rbuf.is_empty() || self.awaiting.is_some() {
@@ -255,8 +268,11 @@ impl Conn {
 
     async fn deadline_passed(&mut self, routing: &Routing) -> Flow {
         let now = Instant::now();
-        if now < self.next_deadline(routing) {
-            return Ok(()); // moved while we slept
+        let deadline = self.next_deadline(routing);
+        if now < deadline {
+            // The deadline moved later since the timer was armed: re-arm and go on.
+            self.timer.as_mut().reset(deadline);
+            return Ok(());
         }
         self.event(Event::Timeout);
         if self.awaiting.is_some() {
@@ -338,8 +354,19 @@ impl Conn {
 
     /// Writes `bytes` to the client within the write timeout.
     async fn write(&mut self, bytes: &[u8]) -> Flow {
-        let timeout = self.shared.routing().settings.write_timeout;
-        match tokio::time::timeout(timeout, self.stream.write_all(bytes)).await {
+        self.last_active = Instant::now();
+        // Fast path: the socket buffer almost always takes a response whole, and then no
+        // timer is needed.
+        let written = match self.stream.try_write(bytes) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+            Err(_) => return Err(End::WriteFailed),
+        };
+        if written == bytes.len() {
+            return Ok(());
+        }
+        let rest = &bytes[written..];
+        match tokio::time::timeout(self.write_timeout, self.stream.write_all(rest)).await {
             Ok(Ok(())) => {
                 self.last_active = Instant::now();
                 Ok(())
@@ -385,8 +412,8 @@ impl Conn {
             target: matched.target.clone(),
             maintenance: routing.maintenance.clone(),
         };
-        let pattern = matched.route.to_string();
-        let prefix = matched.prefix.to_string();
+        let pattern = matched.route;
+        let prefix = matched.prefix;
         let event = routed.target.event();
         let _ = self
             .fsm
@@ -394,7 +421,7 @@ impl Conn {
         match &*routed.target {
             RouteTarget::Handler(handler) => {
                 let handler = handler.clone();
-                self.to_handler(&handler, head, parts, &pattern, framing, routing)
+                self.to_handler(&handler, head, parts, pattern, framing, routing)
                     .await
             }
             RouteTarget::Dir(dir) => {
@@ -404,7 +431,7 @@ impl Conn {
                     method: head.method(),
                     path: &parts.path,
                     query: parts.query.as_deref(),
-                    prefix: &prefix,
+                    prefix,
                     fields: head.fields(),
                     keep_alive,
                     now: SystemTime::now(),

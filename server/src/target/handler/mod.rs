@@ -200,7 +200,7 @@ impl HandlerTarget {
         headers: nagrel_protocols::mongrel2::Headers,
         body: Bytes,
     ) -> Option<BytesMut> {
-        let params = self.params();
+        let params = self.params.read().unwrap_or_else(|e| e.into_inner());
         message::encode(&params.sender, conn_id, path, headers, params.format, body).ok()
     }
 }
