@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod conn;
+pub mod control;
 pub mod demo;
 pub mod fsm;
 pub mod respond;

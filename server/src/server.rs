@@ -17,13 +17,13 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use nagrel_handler::zmq;
 use nagrel_protocols::http::HeadLimits;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 
 use crate::clients::Clients;
 use crate::config::store::{changed, Store};
@@ -242,6 +242,10 @@ pub struct Shared {
     handlers: HandlerSet,
     ctx: zmq::Context,
     selector: Selector,
+    /// The configuration being served, to skip reloads that change nothing.
+    applied: Mutex<Config>,
+    /// Set to stop the server (the control port's `stop`).
+    stop: watch::Sender<bool>,
 }
 
 impl Shared {
@@ -259,6 +263,10 @@ impl Shared {
     ///
     /// The selected server is gone from `config`, or its routing cannot be built.
     pub fn reload(&self, config: &Config) -> Result<(), ServeError> {
+        let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+        if *applied == *config {
+            return Ok(());
+        }
         let server = select(config, &self.selector)?;
         let routing = Arc::new(build(
             &self.clients,
@@ -268,7 +276,27 @@ impl Shared {
             server,
         )?);
         *self.routing.write().unwrap_or_else(|e| e.into_inner()) = routing;
+        *applied = config.clone();
         Ok(())
+    }
+
+    /// The uuid of the server being served.
+    pub fn server_uuid(&self) -> String {
+        let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+        select(&applied, &self.selector)
+            .map(|s| s.uuid.clone())
+            .unwrap_or_default()
+    }
+
+    /// Asks [`Server::run`] to return.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Resolves once [`stop`](Shared::stop) was called.
+    pub async fn stopped(&self) {
+        let mut rx = self.stop.subscribe();
+        let _ = rx.wait_for(|stopped| *stopped).await;
     }
 }
 
@@ -402,6 +430,8 @@ impl Server {
             handlers,
             ctx,
             selector,
+            applied: Mutex::new(config.clone()),
+            stop: watch::channel(false).0,
         });
         let listener = TcpListener::bind(&addr)
             .await
@@ -430,6 +460,13 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
         let max = self.shared.routing().settings.max_connections.max(1);
         let slots = Arc::new(Semaphore::new(max));
+        let shared = self.shared.clone();
+        let shutdown = async move {
+            tokio::select! {
+                () = shutdown => {}
+                () = shared.stopped() => {}
+            }
+        };
         tokio::pin!(shutdown);
         loop {
             let permit = tokio::select! {

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{agent, blocking, conf, start, Raw, RawHandler, Specs};
+use support::{agent, blocking, conf, conf_at, start, Raw, RawHandler, Specs};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -345,6 +345,254 @@ async fn bad_requests_get_400_and_unknown_routes_404() {
         let mut client = Raw::connect(addr);
         client.send(b"GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n");
         assert_eq!(client.response().0, 400);
+    })
+    .await;
+}
+
+/// A temp directory for one test, removed at the end.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("nagrel-server-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A `Dir(...)` for `base`, relative to the server's chroot.
+fn dir_target(base: &str) -> String {
+    format!("Dir(base='{base}/', index_file='index.html', default_ctype='text/plain')")
+}
+
+impl TempDir {
+    fn root(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_routes_serve_files_with_keep_alive() {
+    let tmp = TempDir::new("dir");
+    std::fs::create_dir_all(tmp.0.join("www/sub")).unwrap();
+    std::fs::write(tmp.0.join("www/index.html"), "<p>home</p>").unwrap();
+    std::fs::write(tmp.0.join("www/sub/a.css"), "p{}").unwrap();
+    let routes = format!("'/static/': {}", dir_target("www"));
+    let server = start(&conf_at(&tmp.root(), &routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        client.send(&get("/static/"));
+        let (status, head, body) = client.response();
+        assert_eq!((status, &body[..]), (200, &b"<p>home</p>"[..]));
+        assert!(head.contains("Content-Type: text/html"), "{head}");
+        client.send(&get("/static/sub/a.css"));
+        let (status, head, body) = client.response();
+        assert_eq!((status, &body[..]), (200, &b"p{}"[..]));
+        assert!(head.contains("Content-Type: text/css"), "{head}");
+        client.send(&get("/static/sub"));
+        let (status, head, _) = client.response();
+        assert_eq!(status, 301);
+        assert!(head.contains("Location: /static/sub/"), "{head}");
+        client.send(&get("/static/../../etc/passwd"));
+        assert_eq!(client.response().0, 404);
+        client.send(b"POST /static/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc");
+        assert_eq!(client.response().0, 405);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_routes_forward_to_a_backend_with_x_forwarded_for() {
+    // The backend: answers each request with what it received, over one kept connection.
+    let backend = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = backend.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut s, _) = backend.accept().await.unwrap();
+        let mut buf = Vec::new();
+        loop {
+            let mut chunk = [0u8; 4096];
+            let n = s.read(&mut chunk).await.unwrap();
+            if n == 0 {
+                return;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                buf.drain(..end + 4);
+                let body = format!("backend saw:\n{head}\n");
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nX-Backend: yes\r\n\r\n{body}",
+                    body.len()
+                );
+                s.write_all(reply.as_bytes()).await.unwrap();
+            }
+        }
+    });
+    let routes = format!("'/api/': Proxy(addr='127.0.0.1', port={port})");
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        for path in ["/api/one", "/api/two"] {
+            client.send(&get(path));
+            let (status, head, body) = client.response();
+            let body = String::from_utf8(body).unwrap();
+            assert_eq!(status, 200);
+            assert!(head.contains("X-Backend: yes"));
+            assert!(body.contains(&format!("GET {path} HTTP/1.1")), "{body}");
+            assert!(body.contains("X-Forwarded-For: 127.0.0.1"), "{body}");
+        }
+    })
+    .await;
+    // A backend that is not there: 502.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let routes = format!("'/': Proxy(addr='127.0.0.1', port={dead_port})");
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        client.send(&get("/x"));
+        assert_eq!(client.response().0, 502);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_filter_diverts_every_target_while_on() {
+    let tmp = TempDir::new("maint");
+    std::fs::create_dir_all(tmp.0.join("maint")).unwrap();
+    std::fs::create_dir_all(tmp.0.join("www")).unwrap();
+    std::fs::write(tmp.0.join("maint/index.html"), "down for maintenance").unwrap();
+    std::fs::write(tmp.0.join("www/index.html"), "normal page").unwrap();
+    let specs = Specs::new("maint");
+    let routes = format!(
+        "'/www/': {}, '/app': {}",
+        dir_target("www"),
+        specs.handler("json")
+    );
+    let maintenance = format!("maintenance = {}", dir_target("maint"));
+    let on = conf_at(
+        &tmp.root(),
+        &routes,
+        "'maintenance.enabled': 1",
+        &maintenance,
+    );
+    let off = conf_at(
+        &tmp.root(),
+        &routes,
+        "'maintenance.enabled': 0",
+        &maintenance,
+    );
+    let server = start(&on).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        // The handler route goes to the maintenance directory: no handler is needed.
+        client.send(&get("/app/"));
+        assert_eq!(client.response().2, b"down for maintenance");
+        client.send(&get("/www/"));
+        assert_eq!(client.response().2, b"down for maintenance");
+        // Unrouted requests are not diverted: the filter sees HANDLER/PROXY/DIRECTORY only.
+        client.send(&get("/nowhere"));
+        assert_eq!(client.response().0, 404);
+    })
+    .await;
+    let config = nagrel_server::config::parse_config(&off).unwrap();
+    server.shared.reload(&config).unwrap();
+    blocking(move || {
+        let mut client = Raw::connect(addr);
+        client.send(&get("/www/"));
+        assert_eq!(client.response().2, b"normal page");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_change_reroutes_new_requests_while_one_in_flight_finishes() {
+    let tmp = TempDir::new("live");
+    std::fs::create_dir_all(tmp.0.join("www")).unwrap();
+    std::fs::write(tmp.0.join("www/index.html"), "static").unwrap();
+    let specs = Specs::new("live");
+    let before = conf_at(
+        &tmp.root(),
+        &format!("'/app': {}", specs.handler("json")),
+        "",
+        "",
+    );
+    let after = conf_at(
+        &tmp.root(),
+        &format!(
+            "'/app': {}, '/www/': {}",
+            specs.handler("json"),
+            dir_target("www")
+        ),
+        "",
+        "",
+    );
+    let store = nagrel_server::config::Store::open(tmp.0.join("db")).unwrap();
+    store
+        .import(&nagrel_server::config::parse_config(&before).unwrap())
+        .unwrap();
+    let server = start(&before).await;
+    tokio::spawn(nagrel_server::server::follow_store(
+        store.clone(),
+        server.shared.clone(),
+    ));
+    let addr = server.addr;
+    let handler_specs = Specs {
+        send: specs.send.clone(),
+        recv: specs.recv.clone(),
+    };
+    let ctx = zmq::Context::new();
+    let handler_ctx = ctx.clone();
+    // A request is with the handler when the configuration changes...
+    let (handler, in_flight, msg) = blocking(move || {
+        let handler = RawHandler::connect(&handler_ctx, &handler_specs);
+        let mut client = Raw::connect(addr);
+        client.send(&get("/app"));
+        let msg = handler.recv_request(WAIT);
+        let mut other = Raw::connect(addr);
+        other.send(&get("/www/"));
+        assert_eq!(other.response().0, 404, "not routed yet");
+        (handler, client, msg)
+    })
+    .await;
+    store
+        .import(&nagrel_server::config::parse_config(&after).unwrap())
+        .unwrap();
+    blocking(move || {
+        // ... new requests see the new table as soon as it is swapped in ...
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let mut client = Raw::connect(addr);
+            client.send(&get("/www/"));
+            let (status, _, body) = client.response();
+            if status == 200 {
+                assert_eq!(body, b"static");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the new route never appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // ... and the one in flight still gets its handler's answer.
+        let mut in_flight = in_flight;
+        handler.respond(&msg, "finished on the old table");
+        assert_eq!(in_flight.response().2, b"finished on the old table");
+        drop(ctx);
     })
     .await;
 }

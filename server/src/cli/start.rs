@@ -18,7 +18,7 @@ pub fn run(db: &Path, selector: Selector, demo: bool) -> ExitCode {
             .map(|s| s.threads)
             .unwrap_or(1);
         let runtime = runtime(threads).map_err(|e| format!("cannot start the runtime: {e}"))?;
-        runtime.block_on(serve(store, config, selector, demo))
+        runtime.block_on(serve(db, store, config, selector, demo))
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -70,16 +70,23 @@ fn init_tracing() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
 
-async fn serve(store: Store, config: Config, selector: Selector, demo: bool) -> Result<(), String> {
+async fn serve(
+    db: &Path,
+    store: Store,
+    config: Config,
+    selector: Selector,
+    demo: bool,
+) -> Result<(), String> {
     if demo {
         demo::write_static(Path::new("."))
             .map_err(|e| format!("writing the demo page under ./{}: {e}", demo::STATIC_DIR))?;
     }
-    let server = Server::bind(&config, selector)
+    let server = Server::bind(&config, selector.clone())
         .await
         .map_err(|e| format!("starting the server: {e}"))?;
     let addr = server
@@ -100,6 +107,26 @@ async fn serve(store: Store, config: Config, selector: Selector, demo: bool) -> 
             ),
         }
     }
+    let record = crate::server::select(&config, &selector).map_err(|e| e.to_string())?;
+    let root = Path::new(if record.chroot.is_empty() {
+        "."
+    } else {
+        &record.chroot
+    });
+    let endpoint = crate::control::resolve_endpoint(&record.control_port, root);
+    let _control = match crate::control::start(
+        &server.zmq_context(),
+        &endpoint,
+        db,
+        store.clone(),
+        server.shared(),
+    ) {
+        Ok(port) => Some(port),
+        Err(e) => {
+            tracing::warn!(error = %e, "no control port: `nagrel load` cannot reach this server");
+            None
+        }
+    };
     tokio::spawn(crate::server::follow_store(store, server.shared()));
     print_banner(&config, addr, demo);
     server

@@ -9,6 +9,12 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::parse::parse_config_bytes;
+use std::time::Duration;
+
+use bytes::Bytes;
+use nagrel_protocols::tnetstring::{Dict, Value};
+
+use crate::config::store::StoreError;
 use crate::config::{Store, Target};
 
 /// What `nagrel list` shows.
@@ -50,7 +56,12 @@ pub fn load(config: &Path, db: &Path, out: &mut impl Write) -> Result<(), String
             e.message()
         )
     })?;
-    let store = Store::open(db).map_err(|e| format!("{}: {e}", db.display()))?;
+    let store = match Store::open(db) {
+        Ok(store) => store,
+        // A running server holds the store: hand the configuration to it.
+        Err(StoreError::Locked(_)) => return load_into_running(config, &bytes, db, out),
+        Err(e) => return Err(format!("{}: {e}", db.display())),
+    };
     let imported = store
         .import(&parsed)
         .map_err(|e| format!("{}: {e}", db.display()))?;
@@ -68,6 +79,50 @@ pub fn load(config: &Path, db: &Path, out: &mut impl Write) -> Result<(), String
         count(imported.proxies, "proxy", "proxies"),
         count(imported.settings, "setting", "settings"),
         count(imported.mimetypes, "mimetype", "mimetypes"),
+    )
+    .map_err(|e| format!("writing output: {e}"))
+}
+
+/// `nagrel load` while a server runs on `db`: sends the configuration to the server's
+/// control port (named in the store directory), which serves it and stores it.
+fn load_into_running(
+    config: &Path,
+    text: &[u8],
+    db: &Path,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let marker = db.join(crate::control::ENDPOINT_FILE);
+    let endpoint = std::fs::read_to_string(&marker).map_err(|_| {
+        format!(
+            "{}: the store is in use by another process, and no control port is recorded in {}",
+            db.display(),
+            marker.display()
+        )
+    })?;
+    let mut args = Dict::default();
+    args.push("config", Value::Bytes(Bytes::copy_from_slice(text)));
+    let reply = crate::control::request(endpoint.trim(), "load", args, Duration::from_secs(30))?;
+    let dict = reply.as_dict().ok_or("malformed reply from the server")?;
+    if let Some(error) = dict.get(b"error").and_then(Value::as_bytes) {
+        return Err(format!(
+            "{}: the running server refused it: {}",
+            config.display(),
+            String::from_utf8_lossy(error)
+        ));
+    }
+    let version = dict
+        .get(b"rows")
+        .and_then(Value::as_list)
+        .and_then(|rows| rows.first())
+        .and_then(Value::as_list)
+        .and_then(|row| row.first())
+        .and_then(Value::as_integer)
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "loaded {} into the running server on {} (version {version}); it serves it now",
+        config.display(),
+        db.display()
     )
     .map_err(|e| format!("writing output: {e}"))
 }

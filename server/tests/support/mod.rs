@@ -52,9 +52,15 @@ impl Specs {
 /// A config with one server on 127.0.0.1:0, host `localhost`, the given routes
 /// (`'path': target` lines) and settings (`"key": value` lines).
 pub fn conf(routes: &str, settings: &str, extra: &str) -> String {
+    conf_at("./", routes, settings, extra)
+}
+
+/// Like [`conf`], with the server's chroot (where relative directory bases resolve) at
+/// `root`.
+pub fn conf_at(root: &str, routes: &str, settings: &str, extra: &str) -> String {
     format!(
         "{extra}\nmain = Server(uuid='f400bf85-4538-4f7a-8908-67e313d515c2', name='main', \
-         bind_addr='127.0.0.1', port=0, chroot='./', access_log='/logs/access.log', \
+         bind_addr='127.0.0.1', port=0, chroot='{root}', access_log='/logs/access.log', \
          error_log='/logs/error.log', pid_file='/run/test.pid', default_host='localhost', \
          hosts=[Host(name='localhost', routes={{ {routes} }})])\n\
          settings = {{ {settings} }}\nservers = [main]\n"
