@@ -221,7 +221,8 @@ impl Replies {
 }
 
 /// A whole HTTP/1.1 response: status line (with the standard reason phrase), the given
-/// header fields, `Content-Length`, and the body.
+/// header fields, `Content-Length` (left out for 1xx, 204 and 304, which have no body),
+/// and the body.
 ///
 /// Fields holding bytes HTTP forbids (CR, LF, NUL) are left out rather than written.
 ///
@@ -241,12 +242,15 @@ pub fn http_response(status: u16, fields: &[(&str, &str)], body: impl Into<Bytes
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Unknown");
     let length = body.len().to_string();
+    // 1xx, 204 and 304 responses carry no body and must not announce one (RFC 9110
+    // section 8.6).
+    let bodiless = (100..200).contains(&status) || status == 204 || status == 304;
     let allowed = |s: &str| !s.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0);
     let fields = fields
         .iter()
         .filter(|(n, v)| allowed(n) && allowed(v) && !n.eq_ignore_ascii_case("content-length"))
         .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
-        .chain([(&b"Content-Length"[..], length.as_bytes())]);
+        .chain((!bodiless).then_some((&b"Content-Length"[..], length.as_bytes())));
     let mut out = BytesMut::with_capacity(128 + body.len());
     let status = if (100..=999).contains(&status) {
         status

@@ -1,6 +1,6 @@
 //! The live client connections, by id: where handler replies find their connection.
 //!
-//! Every accepted connection registers a [`Slot`] and gets an id (Mongrel2's CONN_ID,
+//! Every accepted connection registers and gets an id (Mongrel2's CONN_ID,
 //! stable for the life of the connection) and the receiving end of a bounded outbound
 //! queue. Handler dispatchers look connections up by id and queue bytes for them; the
 //! connection's own task writes them to the socket in order.

@@ -88,7 +88,7 @@ fn put_json_headers(dst: &mut BytesMut, headers: &Headers) {
         // Close the gap: move the JSON left so it follows the prefix directly.
         let shift = LENGTH_SLOT - prefix.len();
         let data = slot + LENGTH_SLOT;
-        dst[slot..slot + prefix.len()].copy_from_slice(&prefix);
+        dst[slot..slot + prefix.len()].copy_from_slice(prefix);
         dst.copy_within(data..data + len + 1, data - shift);
         dst.truncate(dst.len() - shift);
     } else {
@@ -96,7 +96,7 @@ fn put_json_headers(dst: &mut BytesMut, headers: &Headers) {
         let end = dst.len();
         dst.resize(end + grow, 0);
         dst.copy_within(slot + LENGTH_SLOT..end, slot + prefix.len());
-        dst[slot..slot + prefix.len()].copy_from_slice(&prefix);
+        dst[slot..slot + prefix.len()].copy_from_slice(prefix);
     }
 }
 

@@ -19,8 +19,8 @@
 //!
 //! # Layout
 //!
-//! - [`body`]: reading a request body into memory.
-//! - [`upload`]: bodies over `limits.content_length`, through the upload temp-file
+//! - `body.rs`: reading a request body into memory.
+//! - `upload.rs`: bodies over `limits.content_length`, through the upload temp-file
 //!   protocol.
 
 mod body;
@@ -421,7 +421,7 @@ impl Conn {
         match &*routed.target {
             RouteTarget::Handler(handler) => {
                 let handler = handler.clone();
-                self.to_handler(&handler, head, parts, pattern, framing, routing)
+                self.send_to_handler(&handler, head, parts, pattern, framing, routing)
                     .await
             }
             RouteTarget::Dir(dir) => {
@@ -479,7 +479,7 @@ impl Conn {
 
     /// Sends a request to a handler: the body inline when it is small, else through the
     /// upload protocol.
-    async fn to_handler(
+    async fn send_to_handler(
         &mut self,
         handler: &Arc<HandlerTarget>,
         head: RequestHead,
