@@ -9,6 +9,8 @@
 # Sourced by compare.sh after tests/interop/lib.sh and it_setup; runs as `suite_server`.
 # Knobs (environment):
 #   NAGREL_BENCH_SECS          seconds per measured wrk run (default 10)
+#   NAGREL_BENCH_ROUNDS        rounds, alternating the two servers (default 3); each figure
+#                              printed is the median over the rounds
 #   NAGREL_BENCH_WARMUP_SECS   seconds of unmeasured load before a server's runs (default 2)
 #   NAGREL_BENCH_CONNS         connection counts, one case each (default "32 256")
 #   NAGREL_BENCH_WRK_THREADS   wrk threads (default 2)
@@ -222,14 +224,14 @@ sv_bench() {
       SV_FAILED=1
       continue
     fi
-    R_STATUS[$side:$conns]=ok
-    R_REQ[$side:$conns]=$W_REQUESTS
-    R_RPS[$side:$conns]=$W_RPS
-    R_P99[$side:$conns]=$W_P99_MS
-    R_CPU[$side:$conns]=$(sv_per_request $((s1 - s0)) "$W_REQUESTS")
-    R_HCPU[$side:$conns]=-
+    # A failure in any round sticks; figures of clean rounds accumulate for the medians.
+    [ "${R_STATUS[$side:$conns]:-ok}" = ok ] && R_STATUS[$side:$conns]=ok
+    R_REQ[$side:$conns]+="$W_REQUESTS "
+    R_RPS[$side:$conns]+="$W_RPS "
+    R_P99[$side:$conns]+="$W_P99_MS "
+    R_CPU[$side:$conns]+="$(sv_per_request $((s1 - s0)) "$W_REQUESTS") "
     if [ -n "$h0" ] && [ -n "$h1" ]; then
-      R_HCPU[$side:$conns]=$(sv_per_request $((h1 - h0)) "$W_REQUESTS")
+      R_HCPU[$side:$conns]+="$(sv_per_request $((h1 - h0)) "$W_REQUESTS") "
     fi
   done
   sv_stop
@@ -281,6 +283,32 @@ sv_build() {
 }
 
 # sv_fields SIDE CONNS: the `<side>_rps= <side>_p99_ms= <side>_cpu_us=` part of a line.
+# sv_median "N N N ...": the median (mean of the middle two for an even count), in the
+# precision of the inputs' widest fraction; "-" for none.
+sv_median() {
+  printf '%s\n' $1 | sort -g | awk '
+    { v[NR] = $1; if (index($1, ".")) { d = length($1) - index($1, "."); if (d > p) p = d } }
+    END {
+      if (NR == 0) { print "-"; exit }
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      printf "%.*f\n", p, m
+    }'
+}
+
+# sv_finish: turn the per-round lists into medians (R_REQ: the total).
+sv_finish() {
+  local k
+  for k in "${!R_STATUS[@]}"; do
+    [ "${R_STATUS[$k]}" = ok ] || continue
+    R_ROUNDS[$k]=$(printf '%s\n' ${R_RPS[$k]} | wc -l)
+    R_REQ[$k]=$(printf '%s\n' ${R_REQ[$k]} | awk '{ s += $1 } END { print s }')
+    R_RPS[$k]=$(sv_median "${R_RPS[$k]}")
+    R_P99[$k]=$(sv_median "${R_P99[$k]}")
+    R_CPU[$k]=$(sv_median "${R_CPU[$k]}")
+    R_HCPU[$k]=$(sv_median "${R_HCPU[$k]:-}")
+  done
+}
+
 sv_fields() {
   local k=$1:$2 prefix=$1
   if [ "${R_STATUS[$k]}" = ok ]; then
@@ -311,8 +339,14 @@ sv_report() {
   done
 
   {
-    printf '\nserver suite: %ss per run, wrk -t%s, keep-alive, handler m2_echo (%s thread(s))\n' \
-      "$SV_SECS" "$SV_WRK_THREADS" "${M2_ECHO_THREADS:-1}"
+    printf '\nserver suite: %s round(s) of %ss per server and case, alternating; wrk -t%s,' \
+      "$SV_ROUNDS" "$SV_SECS" "$SV_WRK_THREADS"
+    printf ' keep-alive, handler m2_echo (%s thread(s)); figures are medians over rounds,' \
+      "${M2_ECHO_THREADS:-1}"
+    printf ' requests the total\n'
+    for k in "${!R_CPU[@]}"; do
+      [ "${R_STATUS[$k]}" = ok ] && printf '  %s rounds: cpu_us %s\n' "$k" "${R_RAW_CPU[$k]}"
+    done
     printf '%-9s %-13s %10s %9s %8s %14s %15s  %s\n' server case requests req/s p99_ms \
       server_cpu_us handler_cpu_us status
     for conns in $SV_CONNS; do
@@ -343,6 +377,9 @@ suite_server() {
   SV_WRK_THREADS=${NAGREL_BENCH_WRK_THREADS:-2}
   SV_CONNS=${NAGREL_BENCH_CONNS:-32 256}
   local conns
+  SV_ROUNDS=${NAGREL_BENCH_ROUNDS:-3}
+  sv_uint NAGREL_BENCH_ROUNDS "$SV_ROUNDS"
+  ((SV_ROUNDS >= 1)) || sv_die "NAGREL_BENCH_ROUNDS must be at least 1"
   sv_uint NAGREL_BENCH_SECS "$SV_SECS"
   sv_uint NAGREL_BENCH_WARMUP_SECS "$SV_WARMUP"
   sv_uint NAGREL_BENCH_WRK_THREADS "$SV_WRK_THREADS"
@@ -361,7 +398,7 @@ suite_server() {
   SV_FAILED=0
   SV_HANDLER_PID=""
   SV_SERVER_PID=""
-  declare -gA R_STATUS=() R_REQ=() R_RPS=() R_P99=() R_CPU=() R_HCPU=()
+  declare -gA R_STATUS=() R_REQ=() R_RPS=() R_P99=() R_CPU=() R_HCPU=() R_ROUNDS=() R_RAW_CPU=()
   sv_build
 
   local ports
@@ -391,11 +428,19 @@ suite_server() {
       sv_die "$SV_SKIP_REASON (NAGREL_BENCH_REQUIRE_OURS=1)"
     fi
     sv_log "SKIPPING nagrel: $SV_SKIP_REASON; measuring Mongrel2 only (peer-only RESULT lines)"
-  else
-    sv_bench ours nagrel
   fi
-  # peer: Mongrel2 on the same config.
-  sv_bench peer mongrel2
+  # Rounds alternate the servers, so a burst of noise from the shared machine lands on
+  # both sides rather than on one; the medians then drop the outlying rounds.
+  local round
+  for ((round = 1; round <= SV_ROUNDS; round++)); do
+    sv_log "round $round of $SV_ROUNDS"
+    [ -n "$SV_SKIP_REASON" ] || sv_bench ours nagrel
+    # peer: Mongrel2 on the same config.
+    sv_bench peer mongrel2
+  done
+  local k
+  for k in "${!R_CPU[@]}"; do R_RAW_CPU[$k]=${R_CPU[$k]}; done
+  sv_finish
 
   sv_report
   if [ "$SV_FAILED" -ne 0 ]; then
