@@ -103,6 +103,8 @@ pub struct RuntimeSettings {
     pub handler_targets: usize,
     /// Most connections served at once (`limits.max_connections`).
     pub max_connections: usize,
+    /// Longest Host header value (`limits.host_name`; longer: 400).
+    pub host_name: usize,
 }
 
 impl RuntimeSettings {
@@ -121,6 +123,7 @@ impl RuntimeSettings {
             temp_store_mode: s.upload_temp_store_mode,
             handler_targets: s.handler_targets,
             max_connections: s.max_connections,
+            host_name: s.host_name,
         }
     }
 }

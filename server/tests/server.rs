@@ -596,3 +596,39 @@ async fn a_store_change_reroutes_new_requests_while_one_in_flight_finishes() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_split_at_every_byte_reaches_the_handler_whole() {
+    let specs = Specs::new("split");
+    let routes = format!("'/': {}", specs.handler("json"));
+    let server = start(&conf(&routes, "", "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        let request: &[u8] =
+            b"POST /split?q=1 HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\nContent-Length: 5\r\n\r\nhello";
+        let mut client = Raw::connect(addr);
+        // Every two-way split on one keep-alive connection...
+        for at in 1..request.len() {
+            client.send(&request[..at]);
+            std::thread::sleep(Duration::from_millis(2));
+            client.send(&request[at..]);
+            let msg = handler.recv_request(WAIT);
+            assert_eq!((msg.path.as_str(), &msg.body[..]), ("/split", &b"hello"[..]), "split at {at}");
+            assert_eq!(msg.header("QUERY"), Some("q=1"));
+            assert_eq!(msg.header("x-a"), Some("b"));
+            handler.respond(&msg, "ok");
+            assert_eq!(client.response().2, b"ok");
+        }
+        // ... and one byte per write.
+        for byte in request {
+            client.send(std::slice::from_ref(byte));
+        }
+        let msg = handler.recv_request(WAIT);
+        assert_eq!(&msg.body[..], b"hello");
+        handler.respond(&msg, "bytewise");
+        assert_eq!(client.response().2, b"bytewise");
+    })
+    .await;
+}

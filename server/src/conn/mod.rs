@@ -33,7 +33,7 @@ use std::time::{Duration, SystemTime};
 use bytes::{Bytes, BytesMut};
 use nagrel_protocols::decoder::Driver;
 use nagrel_protocols::http::{
-    request_framing, request_head, Framing, HeadStep, HttpError, RequestHead, Version,
+    request_framing, request_head, Framing, HeadLimits, HeadStep, HttpError, RequestHead, Version,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -50,6 +50,15 @@ use crate::target::proxy::Forwarded;
 
 /// Largest write gathered from queued handler replies before it goes to the socket.
 const GATHER: usize = 64 * 1024;
+
+/// Builds the request head step for each request.
+type HeadMaker = Box<dyn FnMut() -> HeadStep<RequestHead> + Send>;
+
+/// A request head decoder with `limits`, counting offsets from `offset`.
+fn head_decoder(limits: HeadLimits, offset: u64) -> Driver<HeadMaker, HeadStep<RequestHead>> {
+    let make: HeadMaker = Box::new(move || request_head(limits));
+    Driver::new(make).starting_at(offset)
+}
 
 /// Why a connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +94,8 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
         stream,
         rbuf: BytesMut::with_capacity(routing.settings.buffer_size.max(512)),
         consumed: 0,
+        head: head_decoder(routing.head_limits, 0),
+        head_limits: routing.head_limits,
         eof: false,
         reg: registration,
         fsm: Machine::new(0),
@@ -114,6 +125,10 @@ struct Conn {
     rbuf: BytesMut,
     /// Bytes of the stream consumed so far: error offsets are absolute.
     consumed: u64,
+    /// The head decoder, resumed as bytes arrive.
+    head: Driver<HeadMaker, HeadStep<RequestHead>>,
+    /// The limits `head` was built with.
+    head_limits: HeadLimits,
     /// The client closed its sending side.
     eof: bool,
     reg: Registration,
@@ -188,15 +203,19 @@ impl Conn {
         if self.head_started.is_none() {
             self.head_started = Some(Instant::now());
         }
-        // A fresh step per attempt rescans the partial head; heads are small and arrive
-        // whole almost always, and this keeps no decoder state across awaits.
-        let limits = routing.head_limits;
-        let mut driver: Driver<_, HeadStep<RequestHead>> =
-            Driver::new(move || request_head(limits)).starting_at(self.consumed);
+        // The head decoder keeps its place across reads, so a head arriving a byte at a
+        // time is still scanned once. Between requests (the body was read outside it, or
+        // a reload changed the limits) a fresh one starts where the stream stands.
+        if !self.head.in_message()
+            && (self.head.offset() != self.consumed || self.head_limits != routing.head_limits)
+        {
+            self.head_limits = routing.head_limits;
+            self.head = head_decoder(routing.head_limits, self.consumed);
+        }
         let head = if self.eof {
-            driver.decode_eof(&mut self.rbuf)
+            self.head.decode_eof(&mut self.rbuf)
         } else {
-            driver.decode(&mut self.rbuf)
+            self.head.decode(&mut self.rbuf)
         }
         .map_err(HttpError::from)?;
         if let Some(head) = &head {
@@ -401,6 +420,9 @@ impl Conn {
         let target = head.raw().slice_ref(head.target());
         let parts = split_target(&target);
         let host = head.fields().get("host");
+        if host.is_some_and(|h| h.len() > routing.settings.host_name) {
+            return Err(self.reject(400).await);
+        }
         let Some(matched) = routing.table.lookup(host, &parts.path) else {
             self.event(Event::Failed);
             self.discard_body(framing, routing).await?;
