@@ -632,3 +632,79 @@ async fn a_request_split_at_every_byte_reaches_the_handler_whole() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_gets_every_byte_and_a_stalled_one_is_cut_off_with_a_notice() {
+    let specs = Specs::new("backpressure");
+    let routes = format!("'/': {}", specs.handler("json"));
+    let settings = "'limits.conn_queue': 4, 'limits.write_timeout_ms': 1500";
+    let server = start(&conf(&routes, settings, "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        // 400 messages of 16 KiB (6.4 MB, far more than the socket buffers and the
+        // 4-message queue hold) to a client that reads, slowly: every byte arrives, in
+        // order.
+        let mut slow = Raw::connect(addr);
+        slow.send(&get("/slow"));
+        let msg = handler.recv_request(WAIT);
+        let chunk = 16 * 1024;
+        let total = 400 * chunk;
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\n\r\n");
+        handler.reply(&msg.sender, &[msg.conn_id], head.as_bytes());
+        let sender = msg.sender.clone();
+        let id = msg.conn_id;
+        let publisher = std::thread::spawn(move || {
+            for i in 0..400u32 {
+                let body: Vec<u8> = (0..chunk).map(|j| ((i as usize + j) % 251) as u8).collect();
+                handler.reply(&sender, &[id], &body);
+            }
+            handler
+        });
+        let mut received = Vec::with_capacity(total);
+        let mut buf = [0u8; 8192];
+        let mut head_seen = false;
+        while received.len() < total + head.len() {
+            use std::io::Read;
+            let n = slow
+                .stream
+                .read(&mut buf)
+                .expect("the slow reader is never cut off");
+            assert!(n > 0, "closed after {} bytes", received.len());
+            received.extend_from_slice(&buf[..n]);
+            if received.len() % (256 * 1024) < n {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            head_seen |= received.starts_with(head.as_bytes());
+        }
+        assert!(head_seen);
+        let body = &received[head.len()..];
+        for (i, piece) in body.chunks(chunk).enumerate() {
+            let expected: Vec<u8> = (0..chunk).map(|j| ((i + j) % 251) as u8).collect();
+            assert!(piece == &expected[..], "chunk {i} differs");
+        }
+        let handler = publisher.join().unwrap();
+
+        // A client that never reads: after the write timeout it is cut off, and the
+        // handler hears of it.
+        let mut stalled = Raw::connect(addr);
+        stalled.send(&get("/stalled"));
+        let msg = handler.recv_request(WAIT);
+        let big = vec![b'x'; 256 * 1024];
+        for _ in 0..64 {
+            handler.reply(&msg.sender, &[msg.conn_id], &big);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let notice = handler
+                .recv(left)
+                .expect("a disconnect notice for the stalled client");
+            if notice.is_disconnect() && notice.conn_id == msg.conn_id {
+                break;
+            }
+        }
+    })
+    .await;
+}
