@@ -25,6 +25,13 @@
 #   NAGREL_MEMCACHED_ADDR     memcached address, e.g. 127.0.0.1:41235
 #   NAGREL_INTEROP_CAPTURES   tests/interop/captures (recorded Mongrel2/memcached vectors)
 #   NAGREL_INTEROP_TMP        the temp dir (scratch space for the tests; removed on exit)
+#
+# Server comparison (issue 5): one rendered mongrel2.conf loaded with `m2sh load` into
+# Mongrel2 and with `nagrel load` into nagrel (debug binary built here with
+# `cargo build -p nagrel --bin nagrel`), each run in turn from its own sandbox on the same
+# ports with the same Mongrel2 handler (interop/echo_handler.py); the same curl requests
+# must get the same normalized answers (interop/server_compare.sh says what is left out and
+# why). Then nagrel's own behaviour: disconnect notices, 503 without a handler, the demo.
 # Knobs: INTEROP_KEEP_TMP=1 keeps the temp dir; INTEROP_CARGO_TIMEOUT (default 1200 s)
 # bounds each cargo test run.
 set -euo pipefail
@@ -33,6 +40,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 here=$root/tests/interop
 # shellcheck source=tests/interop/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/interop/server_compare.sh
+. "$here/server_compare.sh"
 
 it_setup interop
 it_need_pkgs mongrel2:mongrel2-core m2sh:mongrel2-core memcached:memcached \
@@ -53,14 +62,20 @@ it_cargo_test() {
   fi
 }
 
-mapfile -t ports < <(it_free_ports 6)
-[ "${#ports[@]}" -eq 6 ] || it_die "could not pick free ports"
+mapfile -t ports < <(it_free_ports 11)
+[ "${#ports[@]}" -eq 11 ] || it_die "could not pick free ports"
 m2_http=${ports[0]}
 m2_json_send=${ports[1]}
 m2_json_recv=${ports[2]}
 m2_tnet_send=${ports[3]}
 m2_tnet_recv=${ports[4]}
 mc_port=${ports[5]}
+# the server comparison: one config, so Mongrel2 and nagrel (in turn) use the same ports
+cmp_http=${ports[6]}
+cmp_json_send=${ports[7]}
+cmp_json_recv=${ports[8]}
+cmp_tnet_send=${ports[9]}
+cmp_tnet_recv=${ports[10]}
 
 ###########################################################################################
 # Mongrel2
@@ -156,6 +171,114 @@ it_cargo_test "nagrel handler library vs Mongrel2" -p nagrel-handler --test mong
 
 it_m2_stop
 if pgrep -x mongrel2 -P $$ >/dev/null 2>&1; then it_fail "mongrel2 still running after stop"; fi
+
+###########################################################################################
+# Mongrel2 vs nagrel: the same config, handler and requests (issue 5)
+###########################################################################################
+cmp_dir=$IT_TMP/compare
+cmp_conf=$cmp_dir/mongrel2.conf # rendered once, loaded by m2sh and by nagrel
+cmp_ports="$cmp_http $cmp_json_send $cmp_json_recv $cmp_tnet_send $cmp_tnet_recv"
+cmp_url=http://127.0.0.1:$cmp_http
+mkdir -p "$cmp_dir"
+it_render "$here/mongrel2.conf.in" "$cmp_conf" HTTP_PORT="$cmp_http" \
+  JSON_SEND_PORT="$cmp_json_send" JSON_RECV_PORT="$cmp_json_recv" \
+  TNET_SEND_PORT="$cmp_tnet_send" TNET_RECV_PORT="$cmp_tnet_recv"
+
+it_log "building nagrel (cargo build -p nagrel --bin nagrel)"
+if ! it_nagrel_build "$root"; then
+  it_fail "cargo build -p nagrel --bin nagrel"
+else
+  t1=$SECONDS
+  # Mongrel2, from its own sandbox (it_render of an already rendered file copies it).
+  m2_cmp=$cmp_dir/mongrel2
+  cmp_static_files "$m2_cmp"
+  it_m2_start "$m2_cmp" "$cmp_conf" "$m2_uuid" "$cmp_ports"
+  if cmp_handlers_start "$m2_cmp" "$cmp_json_send" "$cmp_json_recv" "$cmp_tnet_send" \
+    "$cmp_tnet_recv"; then
+    cmp_requests "$cmp_url" "$m2_cmp/answers" "$m2_cmp"
+    cmp_disconnect Mongrel2 "$cmp_url" /handlertest "$m2_cmp/echo-json" "$m2_cmp/answers/40"
+    cmp_disconnect Mongrel2 "$cmp_url" /tnethandler "$m2_cmp/echo-tnet" "$m2_cmp/answers/41"
+  else
+    it_fail "echo_handler.py did not connect to Mongrel2"
+  fi
+  cmp_handlers_stop
+  it_m2_stop
+
+  # nagrel, from its own sandbox, same config file and ports.
+  nagrel_cmp=$cmp_dir/nagrel
+  cmp_static_files "$nagrel_cmp"
+  it_log "starting nagrel on $cmp_url (sandbox $nagrel_cmp)"
+  it_nagrel_start "$nagrel_cmp" "$cmp_conf" nagrel-interop "$cmp_ports"
+
+  # check_503 WHEN ROUTE: no handler connected -> 503 at once (Mongrel2 hangs instead).
+  check_503() {
+    local got
+    got=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{time_total}' \
+      "$cmp_url$2" 2>&1) || true
+    if [[ $got == "503 "[0-1].* ]]; then
+      it_pass "nagrel: $2 with no handler connected $1 -> 503 in ${got#* }s"
+    else
+      it_fail "nagrel: $2 with no handler connected $1: got '$got', want 503 within 2 s"
+    fi
+  }
+  check_503 "(none ever)" /handlertest
+  check_503 "(none ever)" /tnethandler/x
+
+  if cmp_handlers_start "$nagrel_cmp" "$cmp_json_send" "$cmp_json_recv" "$cmp_tnet_send" \
+    "$cmp_tnet_recv"; then
+    cmp_requests "$cmp_url" "$nagrel_cmp/answers" "$nagrel_cmp"
+    cmp_disconnect nagrel "$cmp_url" /handlertest "$nagrel_cmp/echo-json" \
+      "$nagrel_cmp/answers/40"
+    cmp_disconnect nagrel "$cmp_url" /tnethandler "$nagrel_cmp/echo-tnet" \
+      "$nagrel_cmp/answers/41"
+  else
+    it_fail "echo_handler.py did not connect to nagrel"
+  fi
+  cmp_handlers_stop
+  check_503 "(handler gone)" /handlertest/after
+  if ! kill -0 "$NAGREL_PID" 2>/dev/null; then
+    nagrel_rc=0
+    wait "$NAGREL_PID" || nagrel_rc=$?
+    it_fail "nagrel exited during the checks (status $nagrel_rc): $(tail -n 5 \
+      "$nagrel_cmp/nagrel.log" | tr '\n' ' ')"
+  fi
+  it_nagrel_stop
+
+  cmp_diff "$m2_cmp/answers" "$nagrel_cmp/answers"
+
+  # The demo: `nagrel` without arguments serves 127.0.0.1:6767 (fixed) from an empty dir.
+  if it_port_open 127.0.0.1 6767; then
+    it_skip "nagrel demo: 127.0.0.1:6767 is in use"
+  else
+    demo_dir=$IT_TMP/demo
+    mkdir -p "$demo_dir"
+    # shellcheck disable=SC2016 # $1/$2 expand in the inner shell
+    it_bg "$demo_dir/nagrel.log" bash -c 'cd "$1" && exec "$2"' demo "$demo_dir" "$NAGREL_BIN"
+    demo_pid=$IT_LAST_PID
+    if it_wait_port 127.0.0.1 6767 15 "$demo_pid"; then
+      got=$(curl -sS --max-time 5 -o "$demo_dir/index" -w '%{http_code} %{content_type}' \
+        http://127.0.0.1:6767/ 2>&1) || true
+      if [[ $got == "200 text/html"* ]] && grep -qi '<html' "$demo_dir/index"; then
+        it_pass "nagrel demo: GET / is an HTML page ($got)"
+      else
+        it_fail "nagrel demo: GET / got '$got'"
+      fi
+      got=$(curl -sS --max-time 5 -w '%{http_code}' -H 'X-Demo: yes' \
+        'http://127.0.0.1:6767/handlertest?demo=1' 2>&1) || true
+      if [[ $got == *"PATH: /handlertest"* && $got == *"x-demo: yes"* && $got == *200 ]]
+      then
+        it_pass "nagrel demo: /handlertest echoes the request"
+      else
+        it_fail "nagrel demo: /handlertest got '${got:0:300}'"
+      fi
+    else
+      it_fail "nagrel demo did not listen on 127.0.0.1:6767"
+    fi
+    it_kill_pid "$demo_pid" 5
+    it_forget_pid "$demo_pid"
+  fi
+  it_log "server comparison took $((SECONDS - t1)) s (build not counted)"
+fi
 
 ###########################################################################################
 # memcached

@@ -15,6 +15,8 @@ IT_LAST_PID=""
 it_log() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 it_pass() { IT_PASS=$((IT_PASS + 1)); printf 'PASS: %s\n' "$*"; }
 it_fail() { IT_FAIL=$((IT_FAIL + 1)); printf 'FAIL: %s\n' "$*"; }
+# A check that could not run here (not counted as passed or failed).
+it_skip() { printf 'SKIP: %s\n' "$*"; }
 # Fatal: setup could not be done; the EXIT trap cleans up.
 it_die() { printf 'FAIL: %s\n' "$*"; exit 1; }
 
@@ -232,6 +234,51 @@ it_m2_stop() {
   it_kill_pid "$M2_PID" 5
   it_forget_pid "$M2_PID"
   M2_PID=""
+}
+
+# --- nagrel -----------------------------------------------------------------------------
+# it_nagrel_build ROOT: `cargo build -p nagrel --bin nagrel` (debug) in ROOT, the way the
+# tests are built (CARGO_TARGET_DIR respected); sets NAGREL_BIN. Bounded like it_cargo_test.
+NAGREL_BIN=""
+it_nagrel_build() {
+  local root=$1 target=${CARGO_TARGET_DIR:-target}
+  case $target in /*) ;; *) target=$root/$target ;; esac
+  (cd "$root" && timeout "${INTEROP_CARGO_TIMEOUT:-1200}" \
+    cargo build -p nagrel --bin nagrel) || return 1
+  NAGREL_BIN=$target/debug/nagrel
+  [ -x "$NAGREL_BIN" ]
+}
+
+# it_nagrel_start DIR CONF SERVER_NAME WAIT_PORTS: a nagrel sandbox laid out like
+# it_m2_start's (run/ logs/ tmp/ static/; relative paths in the config, such as Dir bases
+# and the default control port ipc://run/control, resolve against chroot="./", i.e. DIR),
+# `nagrel load CONF --db config.db`, then `nagrel start --db config.db --name SERVER_NAME`
+# in the foreground from DIR (log: DIR/nagrel.log), waiting until every port in WAIT_PORTS
+# accepts connections. Sets NAGREL_PID.
+NAGREL_PID=""
+it_nagrel_start() {
+  local dir=$1 conf=$2 name=$3 ports=$4 p
+  mkdir -p "$dir/run" "$dir/logs" "$dir/tmp" "$dir/static"
+  if ! (cd "$dir" && "$NAGREL_BIN" load "$conf" --db config.db) >"$dir/nagrel-load.log" 2>&1
+  then
+    cat "$dir/nagrel-load.log"
+    it_die "nagrel load failed for $conf"
+  fi
+  # shellcheck disable=SC2016 # $1.. expand in the inner shell
+  it_bg "$dir/nagrel.log" bash -c 'cd "$1" && exec "$2" start --db config.db --name "$3"' \
+    nagrel "$dir" "$NAGREL_BIN" "$name"
+  NAGREL_PID=$IT_LAST_PID
+  for p in $ports; do
+    it_wait_port 127.0.0.1 "$p" 15 "$NAGREL_PID" || it_die "nagrel did not come up (port $p)"
+  done
+}
+
+# it_nagrel_stop: SIGTERM; nagrel drains and exits.
+it_nagrel_stop() {
+  [ -n "$NAGREL_PID" ] || return 0
+  it_kill_pid "$NAGREL_PID" 5
+  it_forget_pid "$NAGREL_PID"
+  NAGREL_PID=""
 }
 
 # --- memcached --------------------------------------------------------------------------
