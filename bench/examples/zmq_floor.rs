@@ -57,7 +57,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let routes = conns.clone();
     tokio::spawn(async move {
         while let Some(Ok(frames)) = sub.recv().await {
-            let Some(frame) = frames.into_iter().next() else { continue };
+            let Some(frame) = frames.into_iter().next() else {
+                continue;
+            };
             if let Some((id, body)) = parse_reply(&frame) {
                 let queue = routes.lock().unwrap().get(&id).cloned();
                 if let Some(queue) = queue {
@@ -90,7 +92,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if push.send([message.as_bytes()]).await.is_err() {
                         break 'conn;
                     }
-                    let Some(reply) = rx.recv().await else { break 'conn };
+                    let Some(reply) = rx.recv().await else {
+                        break 'conn;
+                    };
                     if stream.write_all(&reply).await.is_err() {
                         break 'conn;
                     }

@@ -105,6 +105,8 @@ pub struct RuntimeSettings {
     pub max_connections: usize,
     /// Longest Host header value (`limits.host_name`; longer: 400).
     pub host_name: usize,
+    /// Largest body a proxy target buffers, each way (`limits.proxy_max`).
+    pub proxy_max: u64,
 }
 
 impl RuntimeSettings {
@@ -124,6 +126,7 @@ impl RuntimeSettings {
             handler_targets: s.handler_targets,
             max_connections: s.max_connections,
             host_name: s.host_name,
+            proxy_max: s.proxy_max,
         }
     }
 }
@@ -339,7 +342,7 @@ fn build(
                     .map_err(|e| ServeError::Config(format!("directory {:?}: {e}", d.base)))?,
             )),
             config::Target::Proxy(p) => {
-                RouteTarget::Proxy(Arc::new(ProxyTarget::new(p, runtime.upload_max)))
+                RouteTarget::Proxy(Arc::new(ProxyTarget::new(p, runtime.proxy_max)))
             }
         });
         targets.push((t.clone(), built.clone()));

@@ -103,6 +103,10 @@ pub struct Settings {
     /// `limits.upload_max` (nagrel only, 1 GiB): largest body through the upload
     /// temp-file protocol.
     pub upload_max: u64,
+    /// `limits.proxy_max` (nagrel only, 16 MiB): largest request body, and largest
+    /// response, a proxy target holds in memory (over it: 413 for a request, 502 for a
+    /// response).
+    pub proxy_max: u64,
     /// `limits.max_connections` (nagrel only, 10000): most client connections at once.
     pub max_connections: usize,
     /// `maintenance.enabled` (nagrel only, 0): send every handler, directory and proxy
@@ -137,6 +141,7 @@ impl Default for Settings {
             daemonize: true,
             zeromq_threads: 1,
             threads: 1,
+            proxy_max: 16 * 1024 * 1024,
             request_deadline: Duration::from_millis(30_000),
             header_timeout: Duration::from_millis(10_000),
             idle_timeout: Duration::from_millis(60_000),
@@ -208,6 +213,9 @@ const KEYS: &[(&str, Setter)] = &[
     }),
     ("server.daemonize", |s, v| set(&mut s.daemonize, flag(v))),
     ("server.threads", |s, v| set(&mut s.threads, number(v, 1))),
+    ("limits.proxy_max", |s, v| {
+        set(&mut s.proxy_max, number(v, 1))
+    }),
     ("zeromq.threads", |s, v| {
         set(&mut s.zeromq_threads, number(v, 1))
     }),
@@ -434,13 +442,14 @@ mod tests {
             ("limits.idle_timeout_ms", "3500"),
             ("limits.write_timeout_ms", "4500"),
             ("server.threads", "4"),
+            ("limits.proxy_max", "17"),
             ("limits.conn_queue", "14"),
             ("limits.upload_max", "15"),
             ("limits.max_connections", "16"),
             ("maintenance.enabled", "1"),
         ])
         .unwrap();
-        assert_eq!(Settings::known_keys().count(), 30);
+        assert_eq!(Settings::known_keys().count(), 31);
         assert_eq!(
             (s.content_length, s.header_count, s.url_path, s.host_name),
             (1, 2, 300, 4)
@@ -460,7 +469,7 @@ mod tests {
         assert_eq!(s.header_timeout, Duration::from_millis(2500));
         assert_eq!(s.idle_timeout, Duration::from_millis(3500));
         assert_eq!(s.write_timeout, Duration::from_millis(4500));
-        assert_eq!(s.threads, 4);
+        assert_eq!((s.threads, s.proxy_max), (4, 17));
         assert_eq!(
             (s.conn_queue, s.upload_max, s.max_connections),
             (14, 15, 16)

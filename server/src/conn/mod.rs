@@ -476,7 +476,8 @@ impl Conn {
             }
             RouteTarget::Proxy(proxy) => {
                 let proxy = proxy.clone();
-                let body = match self.read_body(framing, routing, u64::MAX).await? {
+                let proxy_max = routing.settings.proxy_max;
+                let body = match self.read_body(framing, routing, proxy_max).await? {
                     body::BodyRead::Inline(body) => body,
                     body::BodyRead::TooLarge { .. } => {
                         let _ = self.write(&respond::simple(413, false, &[])).await;
