@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{agent, blocking, conf, conf_at, start, Raw, RawHandler, Specs};
+use support::{agent, blocking, conf, conf_at, start, with_handler, Raw, RawHandler, Specs};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -15,13 +15,7 @@ fn get(path: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_message_carries_mongrel2_headers_and_reply_reaches_client() {
-    let specs = Specs::new("basic");
-    let routes = format!("'/app/': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    let (msg, answer) = blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    let (msg, answer) = with_handler("basic", "/app/", "json", "", move |addr, handler| {
         let client = std::thread::spawn(move || {
             let mut resp = agent()
                 .get(format!("http://{addr}/app/items?x=1&y=2"))
@@ -73,13 +67,7 @@ async fn request_message_carries_mongrel2_headers_and_reply_reaches_client() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tnetstring_handler_gets_reversed_dictionary_and_post_body() {
-    let specs = Specs::new("tnet");
-    let routes = format!("'/t': {}", specs.handler("tnetstring"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    let msg = blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    let msg = with_handler("tnet", "/t", "tnetstring", "", move |addr, handler| {
         let client = std::thread::spawn(move || {
             agent()
                 .post(format!("http://{addr}/t"))
@@ -105,13 +93,7 @@ async fn tnetstring_handler_gets_reversed_dictionary_and_post_body() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keep_alive_and_pipelining_share_one_connection_id() {
-    let specs = Specs::new("pipe");
-    let routes = format!("'/': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    with_handler("pipe", "/", "json", "", move |addr, handler| {
         let mut client = Raw::connect(addr);
         // Keep-alive: one request, its response, then another on the same connection.
         client.send(&get("/one"));
@@ -145,13 +127,7 @@ async fn keep_alive_and_pipelining_share_one_connection_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_reply_reaches_many_long_polling_clients() {
-    let specs = Specs::new("poll");
-    let routes = format!("'/poll': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    with_handler("poll", "/poll", "json", "", move |addr, handler| {
         let mut clients: Vec<Raw> = (0..4).map(|_| Raw::connect(addr)).collect();
         // One at a time, so the i-th message is the i-th client's.
         let msgs: Vec<_> = clients
@@ -188,13 +164,7 @@ async fn one_reply_reaches_many_long_polling_clients() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disconnect_notices_for_closed_clients_and_unknown_ids() {
-    let specs = Specs::new("disc");
-    let routes = format!("'/': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    with_handler("disc", "/", "json", "", move |addr, handler| {
         let mut client = Raw::connect(addr);
         client.send(&get("/x"));
         let msg = handler.recv_request(WAIT);
@@ -248,13 +218,7 @@ async fn no_handler_connected_is_503_and_a_silent_one_504() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chunked_body_is_decoded_and_sent_inline() {
-    let specs = Specs::new("chunk");
-    let routes = format!("'/': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    with_handler("chunk", "/", "json", "", move |addr, handler| {
         let mut client = Raw::connect(addr);
         client.send(
             b"POST /c HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n\
@@ -314,18 +278,18 @@ async fn large_bodies_go_through_the_upload_protocol() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_body_without_temp_store_is_413() {
-    let specs = Specs::new("toolarge");
-    let routes = format!("'/': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "'limits.content_length': 100", "")).await;
-    let addr = server.addr;
-    blocking(move || {
-        let ctx = zmq::Context::new();
-        let _handler = RawHandler::connect(&ctx, &specs);
-        let mut client = Raw::connect(addr);
-        client.send(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n");
-        client.send(&[b'x'; 500]);
-        assert_eq!(client.response().0, 413);
-    })
+    with_handler(
+        "toolarge",
+        "/",
+        "json",
+        "'limits.content_length': 100",
+        move |addr, _handler| {
+            let mut client = Raw::connect(addr);
+            client.send(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n");
+            client.send(&[b'x'; 500]);
+            assert_eq!(client.response().0, 413);
+        },
+    )
     .await;
 }
 
@@ -599,13 +563,7 @@ async fn a_store_change_reroutes_new_requests_while_one_in_flight_finishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_split_at_every_byte_reaches_the_handler_whole() {
-    let specs = Specs::new("split");
-    let routes = format!("'/': {}", specs.handler("json"));
-    let server = start(&conf(&routes, "", "")).await;
-    let addr = server.addr;
-    blocking(move || {
-        let ctx = zmq::Context::new();
-        let handler = RawHandler::connect(&ctx, &specs);
+    with_handler("split", "/", "json", "", move |addr, handler| {
         let request: &[u8] =
             b"POST /split?q=1 HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\nContent-Length: 5\r\n\r\nhello";
         let mut client = Raw::connect(addr);

@@ -87,6 +87,28 @@ pub async fn start(conf: &str) -> Running {
     running
 }
 
+/// Serves one handler route `path` (headers in `protocol`) with `settings` on a new server,
+/// connects a [`RawHandler`] to it and runs `test` with the server's address and the
+/// handler, off the runtime's workers.
+pub async fn with_handler<T: Send + 'static>(
+    tag: &str,
+    path: &str,
+    protocol: &str,
+    settings: &str,
+    test: impl FnOnce(SocketAddr, &RawHandler) -> T + Send + 'static,
+) -> T {
+    let specs = Specs::new(tag);
+    let routes = format!("'{path}': {}", specs.handler(protocol));
+    let server = start(&conf(&routes, settings, "")).await;
+    let addr = server.addr;
+    blocking(move || {
+        let ctx = zmq::Context::new();
+        let handler = RawHandler::connect(&ctx, &specs);
+        test(addr, &handler)
+    })
+    .await
+}
+
 /// One request message as a handler sees it.
 #[derive(Debug, Clone)]
 pub struct Msg {
