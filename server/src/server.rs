@@ -317,11 +317,7 @@ fn build(
     let settings =
         Settings::from_map(&config.settings).map_err(|e| ServeError::Config(e.to_string()))?;
     let runtime = RuntimeSettings::from_settings(&settings);
-    let root = PathBuf::from(if server.chroot.is_empty() {
-        "."
-    } else {
-        &server.chroot
-    });
+    let root = server.root().to_path_buf();
     let mut targets: Vec<(config::Target, Arc<RouteTarget>)> = Vec::new();
     let mut target_for = |t: &config::Target| -> Result<Arc<RouteTarget>, ServeError> {
         if let Some((_, built)) = targets.iter().find(|(spec, _)| spec == t) {

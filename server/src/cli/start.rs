@@ -108,12 +108,7 @@ async fn serve(
         }
     }
     let record = crate::server::select(&config, &selector).map_err(|e| e.to_string())?;
-    let root = Path::new(if record.chroot.is_empty() {
-        "."
-    } else {
-        &record.chroot
-    });
-    let endpoint = crate::control::resolve_endpoint(&record.control_port, root);
+    let endpoint = crate::control::resolve_endpoint(&record.control_port, record.root());
     let _control = match crate::control::start(
         &server.zmq_context(),
         &endpoint,

@@ -50,6 +50,19 @@ pub struct Server {
     pub hosts: Vec<Host>,
 }
 
+impl Server {
+    /// The directory relative paths resolve against (Dir bases, upload files, `ipc://`
+    /// endpoints): `chroot`, or the working directory when it is empty. nagrel does not
+    /// chroot; it reads paths the way Mongrel2 sees them after it has.
+    pub fn root(&self) -> &std::path::Path {
+        std::path::Path::new(if self.chroot.is_empty() {
+            "."
+        } else {
+            &self.chroot
+        })
+    }
+}
+
 /// A virtual host: a name, the pattern Host headers are matched with, and its routes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
