@@ -46,9 +46,9 @@ pub(super) async fn run(
         let Some(target) = target.upgrade() else {
             return;
         };
-        let params = target.params();
+        let (max_ids, write_timeout) = target.delivery_limits();
         let limits = Mongrel2Limits {
-            max_ids: params.max_ids,
+            max_ids,
             ..Mongrel2Limits::default()
         };
         let response = match decode_response(join(frames), limits) {
@@ -58,7 +58,7 @@ pub(super) async fn run(
                 continue;
             }
         };
-        deliver(&target, &clients, response, params.write_timeout).await;
+        deliver(&target, &clients, response, write_timeout).await;
     }
 }
 

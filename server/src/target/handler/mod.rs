@@ -143,6 +143,13 @@ impl HandlerTarget {
             .clone()
     }
 
+    /// What the reply task needs per message, read without cloning the rest:
+    /// `(max_ids, write_timeout)`.
+    pub(crate) fn delivery_limits(&self) -> (usize, Duration) {
+        let params = self.params.read().unwrap_or_else(|e| e.into_inner());
+        (params.max_ids, params.write_timeout)
+    }
+
     fn set_params(&self, params: HandlerParams) {
         *self.params.write().unwrap_or_else(|e| e.into_inner()) = params;
     }
